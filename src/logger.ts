@@ -1,0 +1,69 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** Where a command writes. Tests pass one that collects lines. */
+export interface Logger {
+  /** Command output (tables, JSON); printed even with --quiet. */
+  data(text: string): void;
+  /** Progress and confirmations; silenced by --quiet. */
+  info(text: string): void;
+  /** Only with --verbose. */
+  debug(text: string): void;
+  warn(text: string): void;
+  error(text: string): void;
+  readonly color: ChalkInstance;
+}
+
+export interface LoggerOptions {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  color?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** True when colour is wanted: a TTY, and neither NO_COLOR nor CI is set. */
+export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const color = new Chalk({ level: options.color ? 1 : 0 });
+  const line = (stream: NodeJS.WritableStream, text: string) => {
+    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
+  return {
+    color,
+    data: (text) => line(stdout, text),
+    info: (text) => {
+      if (!options.quiet) line(stdout, text);
+    },
+    debug: (text) => {
+      if (options.verbose) line(stderr, color.dim(text));
+    },
+    warn: (text) => line(stderr, color.yellow(text)),
+    error: (text) => line(stderr, color.red(text)),
+  };
+}
+
+/** A logger that keeps every line, for tests and for capturing output. */
+export function createMemoryLogger(): Logger & { lines: { stream: 'out' | 'err'; text: string }[]; stdout(): string; stderr(): string } {
+  const lines: { stream: 'out' | 'err'; text: string }[] = [];
+  const push = (stream: 'out' | 'err') => (text: string) => {
+    lines.push({ stream, text });
+  };
+  return {
+    lines,
+    color: new Chalk({ level: 0 }),
+    data: push('out'),
+    info: push('out'),
+    debug: push('err'),
+    warn: push('err'),
+    error: push('err'),
+    stdout: () => lines.filter((l) => l.stream === 'out').map((l) => l.text).join('\n'),
+    stderr: () => lines.filter((l) => l.stream === 'err').map((l) => l.text).join('\n'),
+  };
+}

@@ -1,0 +1,89 @@
+import { UsageError } from '../errors.js';
+import { nearest } from '../util/nearest.js';
+import { allReleases, displayName, numericPorts, projectName, versionOf, type ReleaseRef } from './release.js';
+import { PORT_COLUMN, type PortField, type Registry } from './schema.js';
+
+/** How a reference matched a release. */
+export type MatchKind = 'tag' | 'version' | 'label' | 'project' | 'port';
+
+export interface ReleaseMatch extends ReleaseRef {
+  kind: MatchKind;
+  /** For a port match: which port of the release it is. */
+  field?: PortField;
+}
+
+/** The names a release answers to (tag, version, label, compose project). */
+function namesOf(ref: ReleaseRef): { kind: MatchKind; name: string }[] {
+  const names: { kind: MatchKind; name: string }[] = [{ kind: 'label', name: ref.release.label }];
+  if (ref.release.tag) names.push({ kind: 'tag', name: ref.release.tag });
+  const version = versionOf(ref.release.tag);
+  if (version) {
+    names.push({ kind: 'version', name: version });
+    names.push({ kind: 'project', name: projectName(version) });
+  }
+  return names;
+}
+
+/**
+ * Every release a reference names: a tag (`release-0.8.7`), a version
+ * (`0.8.7`), a label (`http.11`), a compose project (`jobmon087`) or any of
+ * its ports (`3870`). Ports are not unique, so this may return several.
+ */
+export function findReleases(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch[] {
+  const refs = allReleases(registry).filter((r) => options.host === undefined || r.host === options.host);
+  const wantedVersion = versionOf(ref);
+  const matches: ReleaseMatch[] = [];
+  for (const candidate of refs) {
+    if (/^\d+$/.test(ref)) {
+      for (const { field, port } of numericPorts(candidate.release)) {
+        if (port === Number(ref)) matches.push({ ...candidate, kind: 'port', field });
+      }
+      continue;
+    }
+    const hit = namesOf(candidate).find(
+      ({ kind, name }) => name === ref || (kind === 'version' && wantedVersion !== undefined && name === wantedVersion),
+    );
+    if (hit) matches.push({ ...candidate, kind: hit.kind });
+  }
+  return matches;
+}
+
+/** A one-line list of candidates: `release-0.8.1 (http.5) on jobmon-p01`. */
+export function describeMatch(match: ReleaseRef): string {
+  const name = displayName(match.release);
+  const label = match.release.tag ? ` (${match.release.label})` : '';
+  return `${name}${label} on ${match.host}`;
+}
+
+/** The nearest names to an unknown reference, for the error's hint. */
+export function suggestReleases(registry: Registry, ref: string): string[] {
+  // Newest rows first, so ties suggest the releases people use now.
+  const names = allReleases(registry)
+    .reverse()
+    .flatMap((r) => namesOf(r).map((n) => n.name));
+  return nearest(ref, names);
+}
+
+/** The error for a reference that names nothing: says the nearest names and where to look. */
+export function unknownReleaseError(registry: Registry, ref: string, host?: string): UsageError {
+  const where = host ? ` on ${host}` : '';
+  const hints = /^\d+$/.test(ref) ? [] : suggestReleases(registry, ref);
+  const hint = hints.length > 0 ? `did you mean ${hints.join(', ')}? ` : '';
+  return new UsageError(`no release "${ref}"${where} in the registry; ${hint}see jobmon-ops ports list`);
+}
+
+/**
+ * Exactly one release for a reference, or a UsageError: unknown (with the
+ * nearest names) or ambiguous (listing every candidate). Two port matches of
+ * the same release count once.
+ */
+export function resolveRelease(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch {
+  const matches = findReleases(registry, ref, options);
+  const distinct = matches.filter((m, i) => matches.findIndex((o) => o.host === m.host && o.index === m.index) === i);
+  if (distinct.length === 0) throw unknownReleaseError(registry, ref, options.host);
+  if (distinct.length > 1) {
+    const list = distinct.map((m) => (m.field ? `${describeMatch(m)} (${PORT_COLUMN[m.field]})` : describeMatch(m))).join('; ');
+    throw new UsageError(`"${ref}" is ambiguous: ${list}; name the release by its tag, or pass --host`);
+  }
+  return distinct[0]!;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { findReleases, resolveRelease } from '../../src/registry/resolve.js';
+import { shippedRegistry } from './fixtures.js';
+
+const registry = shippedRegistry();
+const tags = (ref: string) => findReleases(registry, ref).map((m) => m.release.tag ?? m.release.label);
+
+describe('findReleases', () => {
+  it.each([
+    ['release-0.8.7', ['release-0.8.7']],
+    ['0.8.7', ['release-0.8.7']],
+    ['http.11', ['release-0.8.7']],
+    ['jobmon087', ['release-0.8.7']],
+    ['3870', ['release-0.8.7']],
+    ['8756', ['release-0.8.7']],
+    ['0.6.0', ['0.6.0']],
+    ['release-0.6.0', ['0.6.0']],
+    ['kelly-and-leo', ['kelly-and-leo']],
+    ['emu.3', ['emu.3', '0.6.0']],
+    ['8356', ['release-0.8.1', 'release-0.8.2']],
+    ['6258', ['0.7.0', 'release-0.7.1']],
+    ['38700', []],
+    ['1234', []],
+  ])('%s', (ref, expected) => expect(tags(ref)).toEqual(expected));
+
+  it('says which port matched', () => {
+    expect(findReleases(registry, '3870')[0]).toMatchObject({ kind: 'port', field: 'db', host: 'jobmon-docker-cont-p01' });
+  });
+
+  it('filters by host', () => {
+    expect(findReleases(registry, '8356', { host: 'jobmon-docker-cont-p01' })).toEqual([]);
+  });
+});
+
+describe('resolveRelease', () => {
+  it('returns the one release a reference names', () => {
+    expect(resolveRelease(registry, 'jobmon086').release.tag).toBe('release-0.8.6');
+  });
+
+  it('lists the candidates of an ambiguous reference', () => {
+    expect(() => resolveRelease(registry, '8356')).toThrow(
+      '"8356" is ambiguous: release-0.8.1 (http.5) on jobmon-p01 (jsm-1); release-0.8.2 (http.6) on jobmon-p01 (jsm-1); name the release by its tag, or pass --host',
+    );
+  });
+
+  it('suggests the nearest names for an unknown one', () => {
+    expect(() => resolveRelease(registry, 'release-0.8.9')).toThrow(UsageError);
+    expect(() => resolveRelease(registry, 'release-0.8.9')).toThrow(
+      'no release "release-0.8.9" in the registry; did you mean release-0.8.7, release-0.8.6, release-0.8.5? see jobmon-ops ports list',
+    );
+  });
+});
