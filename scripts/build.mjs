@@ -16,6 +16,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __jobmonCreateRequire } from 'node:module'; const require = __jobmonCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,4 +1,5 @@
-import semver from 'semver';
+import gt from 'semver/functions/gt.js';
+import prerelease from 'semver/functions/prerelease.js';
 import { UsageError } from '../errors.js';
 import { nearest } from '../util/nearest.js';
 import { describeMatch } from './resolve.js';
@@ -77,7 +78,7 @@ function assignPorts(registry: Registry, options: BumpOptions, version: string, 
  */
 export function planBump(registry: Registry, options: BumpOptions): BumpPlan {
   const version = versionOf(options.release);
-  if (!version || semver.prerelease(version)) {
+  if (!version || prerelease(version)) {
     throw new UsageError(`"${options.release}" is not a release version; give one like release-0.8.8 or 0.8.8 (semver X.Y.Z)`);
   }
   const entry = hostEntry(registry, options.host);
@@ -85,7 +86,7 @@ export function planBump(registry: Registry, options: BumpOptions): BumpPlan {
   const previous = newestRelease(refs);
   if (!previous) throw new UsageError(`host ${options.host} has no release with a semver tag to bump from; add one with jobmon-ops ports import`);
   const previousVersion = versionOf(previous.release.tag)!;
-  if (!semver.gt(version, previousVersion)) {
+  if (!gt(version, previousVersion)) {
     throw new UsageError(
       `${version} is not newer than ${displayName(previous.release)}, the newest release on ${options.host}; bump to a version above ${previousVersion}`,
     );

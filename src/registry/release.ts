@@ -1,4 +1,6 @@
-import semver from 'semver';
+import gte from 'semver/functions/gte.js';
+import parse from 'semver/functions/parse.js';
+import valid from 'semver/functions/valid.js';
 import { PORT_FIELDS, type PortField, type Registry, type Release } from './schema.js';
 
 /** A release row and where it sits in the registry. */
@@ -12,7 +14,7 @@ export interface ReleaseRef {
 export function versionOf(tagOrVersion: string | undefined): string | undefined {
   if (!tagOrVersion) return undefined;
   const bare = tagOrVersion.startsWith('release-') ? tagOrVersion.slice('release-'.length) : tagOrVersion;
-  return semver.valid(bare) ?? undefined;
+  return valid(bare) ?? undefined;
 }
 
 /** How people name a release: its tag, or its label for early untagged rows. */
@@ -22,7 +24,7 @@ export function displayName(release: Release): string {
 
 /** The compose project name: `jobmon` + the version's digits (0.8.7 -> jobmon087). */
 export function projectName(version: string): string {
-  const v = semver.parse(version);
+  const v = parse(version);
   if (!v) throw new Error(`not a semver version: ${version}`);
   return `jobmon${v.major}${v.minor}${v.patch}`;
 }
@@ -53,7 +55,7 @@ export function newestRelease(refs: ReleaseRef[]): ReleaseRef | undefined {
   for (const ref of refs) {
     const version = versionOf(ref.release.tag);
     if (!version) continue;
-    if (!bestVersion || semver.gte(version, bestVersion)) {
+    if (!bestVersion || gte(version, bestVersion)) {
       best = ref;
       bestVersion = version;
     }

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import parse from 'semver/functions/parse.js';
 import { UsageError } from '../errors.js';
 import type { Release } from './schema.js';
 
@@ -9,7 +9,7 @@ export type SchemePorts = Pick<Release, 'jqs' | 'jsm1' | 'db' | 'viz'> & { db: n
 
 /** `legacy` below 1.0.0 (the docs' table follows it since 0.8.0), `semver` from 1.0.0. */
 export function defaultScheme(version: string): SchemeName {
-  return semver.major(version) < 1 ? 'legacy' : 'semver';
+  return parse(version)!.major < 1 ? 'legacy' : 'semver';
 }
 
 function refuse(version: string, scheme: SchemeName, why: string): never {
@@ -22,7 +22,7 @@ function refuse(version: string, scheme: SchemeName, why: string): never {
  * with 0.9.0.
  */
 function legacyPorts(version: string): SchemePorts {
-  const { major, minor, patch } = semver.parse(version)!;
+  const { major, minor, patch } = parse(version)!;
   if (major !== 0) refuse(version, 'legacy', 'it has no room for a major version; use --scheme semver');
   if (minor > 9) refuse(version, 'legacy', `minor ${minor} is over 9 (its ports would collide with other releases); use --scheme semver`);
   if (patch > 9) refuse(version, 'legacy', `patch ${patch} is over 9 (0.${minor}.${patch} would collide with 0.${minor + 1}.${patch - 10}); release 0.${minor + 1}.0 instead or use --scheme semver`);
@@ -34,7 +34,7 @@ function legacyPorts(version: string): SchemePorts {
  * (0 database, 1 JQS, 2 JSM, 3 visualization): 1.0.12 -> 10120..10123.
  */
 function semverPorts(version: string): SchemePorts {
-  const { major, minor, patch } = semver.parse(version)!;
+  const { major, minor, patch } = parse(version)!;
   if (minor > 9) refuse(version, 'semver', `minor ${minor} is over 9 (one digit)`);
   if (patch > 99) refuse(version, 'semver', `patch ${patch} is over 99 (two digits)`);
   const base = major * 10000 + minor * 1000 + patch * 10;

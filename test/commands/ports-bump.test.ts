@@ -133,6 +133,20 @@ describe('jobmon-ops ports bump', () => {
     expect(await readFile(registry, 'utf8')).toBe(before);
   });
 
+  it('takes the host from the configuration, and refuses a broken configuration', async () => {
+    const { dir, registry, before } = await setup();
+    const config = path.join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ defaultHost: 'jobmon-p01' }));
+    const result = await runCli(['ports', 'bump', '0.8.5', '--dry-run'], { cwd: dir, env: { JOBMON_OPS_CONFIG: config } });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('would register release-0.8.5 (http.8) on jobmon-p01 (legacy scheme: jsm-1 8456 -> 8556, db 3830 -> 3850)');
+    await writeFile(config, JSON.stringify({ defaultHost: 'jobmon-p01', bogus: true }));
+    const broken = await runCli(['ports', 'bump', '0.8.5'], { cwd: dir, env: { JOBMON_OPS_CONFIG: config } });
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr.trim()).toBe(`error: the configuration ${config}: bogus: is not a field of the configuration; fix it or set JOBMON_OPS_CONFIG`);
+    expect(await readFile(registry, 'utf8')).toBe(before);
+  });
+
   it('reports an unreadable registry in one line', async () => {
     const { dir, bump } = await setup();
     const result = await bump('0.8.8', '--registry', dir);
