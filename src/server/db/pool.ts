@@ -1,0 +1,92 @@
+import mysql, { type Pool, type PoolConnection } from 'mysql2/promise';
+
+/** Where and as whom a pool connects. The password never appears in logs or errors. */
+export interface DbSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** Pool size; the default suits one web process on a small host. */
+  connectionLimit?: number;
+}
+
+/**
+ * A mysql2 pool with DATETIME values returned as strings ("YYYY-MM-DD
+ * HH:MM:SS"), the form Jobmon puts on the wire. All SQL stamps times with
+ * UTC_TIMESTAMP(), so the session time zone never matters.
+ */
+export function createPool(settings: DbSettings): Pool {
+  return mysql.createPool({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    database: settings.database,
+    connectionLimit: settings.connectionLimit ?? 10,
+    waitForConnections: true,
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: 5_000,
+  });
+}
+
+/** Opens one connection (for initdb and tools that need a session of their own). */
+export async function connect(settings: Omit<DbSettings, 'database'> & { database?: string }): Promise<mysql.Connection> {
+  const connection = await mysql.createConnection({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    ...(settings.database ? { database: settings.database } : {}),
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    connectTimeout: 5_000,
+    multipleStatements: false,
+  });
+  await connection.query("SET time_zone = '+00:00'");
+  return connection;
+}
+
+/**
+ * Runs `work` in one transaction on a pooled connection: commit when it
+ * returns, roll back when it throws. Every route is one of these.
+ */
+export async function withTransaction<T>(pool: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    try {
+      const result = await work(connection);
+      await connection.commit();
+      return result;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    connection.release();
+  }
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+]);
+
+/** True when an error means the database cannot be reached (HTTP 503), not that a query was wrong. */
+export function isUnavailableError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
+}
