@@ -1,17 +1,13 @@
-// Bundles the CLI (and, later, the server) with esbuild: one file per entry
-// point plus lazily loaded chunks per command. Fewer, smaller modules make
-// start-up fast (see bench/startup.mjs), and the server image can carry its
-// bundle without node_modules. Type checking is `tsc --noEmit` (npm run typecheck).
+// Bundles with esbuild. The CLI: one entry plus a lazily loaded chunk per
+// command, so start-up loads only what a command uses (bench/startup.mjs).
+// The server: one self-contained file, so its image carries that file and the
+// node binary and no node_modules, and no CLI library. Type checking is
+// `tsc --noEmit` (npm run typecheck).
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-await rm('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -21,4 +17,8 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __jobmonCreateRequire } from 'node:module'; const require = __jobmonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+};
+
+await rm('dist', { recursive: true, force: true });
+await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', chunkNames: 'chunks/[name]-[hash]', splitting: true });
+await build({ ...common, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', splitting: false });

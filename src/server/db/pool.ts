@@ -51,24 +51,31 @@ export async function connect(settings: Omit<DbSettings, 'database'> & { databas
   return connection;
 }
 
+/** Codes MariaDB uses when it picked this transaction as a deadlock victim. */
+const DEADLOCK = new Set(['ER_LOCK_DEADLOCK']);
+const DEADLOCK_RETRIES = 3;
+
 /**
  * Runs `work` in one transaction on a pooled connection: commit when it
- * returns, roll back when it throws. Every route is one of these.
+ * returns, roll back when it throws. Every route is one of these. A deadlock
+ * victim has changed nothing, so the whole transaction is run again (a few
+ * times) instead of failing the request.
  */
 export async function withTransaction<T>(pool: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
-  const connection = await pool.getConnection();
-  try {
-    await connection.beginTransaction();
+  for (let attempt = 1; ; attempt++) {
+    const connection = await pool.getConnection();
     try {
+      await connection.beginTransaction();
       const result = await work(connection);
       await connection.commit();
       return result;
     } catch (error) {
       await connection.rollback().catch(() => undefined);
-      throw error;
+      const code = (error as { code?: string }).code;
+      if (!(code && DEADLOCK.has(code) && attempt < DEADLOCK_RETRIES)) throw error;
+    } finally {
+      connection.release();
     }
-  } finally {
-    connection.release();
   }
 }
 
@@ -83,6 +90,8 @@ const CONNECTION_ERRORS = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
+  // waited too long for a row lock: the server is overloaded, the client retries 5xx
+  'ER_LOCK_WAIT_TIMEOUT',
 ]);
 
 /** True when an error means the database cannot be reached (HTTP 503), not that a query was wrong. */

@@ -9,9 +9,16 @@ export function parseWireJson(text: string): unknown {
   return parse(text, null, (digits: string) => (isSafeNumber(digits) ? Number(digits) : digits));
 }
 
-/** A digit string emitted as a bare JSON number (for `job_hash` in job_status). */
-export function bareNumber(digits: string): LosslessNumber | string {
-  return /^-?\d+$/.test(digits) ? new LosslessNumber(digits) : digits;
+/**
+ * A digit string emitted as a bare JSON number (for `job_hash` in job_status),
+ * read as Python's int() would: blanks, a sign and leading zeros allowed. Any
+ * other text is emitted as a JSON string rather than failing the request.
+ */
+export function bareNumber(text: string): LosslessNumber | string {
+  const match = /^\s*([+-]?)0*(\d+)\s*$/.exec(text);
+  if (!match) return text;
+  const digits = match[2]!;
+  return new LosslessNumber(match[1] === '-' && digits !== '0' ? `-${digits}` : digits);
 }
 
 /** Serialises a body that may hold bare numbers made by `bareNumber`. */

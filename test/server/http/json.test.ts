@@ -13,6 +13,10 @@ describe('wire JSON', () => {
     expect(stringifyWireJson({ job_hash: bareNumber(HASH), job_id: 3 })).toBe(`{"job_hash":${HASH},"job_id":3}`);
   });
 
+  it('reads hashes as int() did: leading zeros, a sign and blanks', () => {
+    expect(stringifyWireJson([bareNumber('007'), bareNumber(' -0042 '), bareNumber('+5'), bareNumber('-0')])).toBe('[7,-42,5,0]');
+  });
+
   it('emits a non-numeric hash as a string rather than failing', () => {
     expect(stringifyWireJson({ job_hash: bareNumber('abc') })).toBe('{"job_hash":"abc"}');
   });

@@ -1,0 +1,78 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { JOB_WIRE_SELECT, jobWire } from '../domain/wire.js';
+
+/**
+ * Read-side SQL about jobs and job instances (JobQueryServer). Every function
+ * takes the SELECT-only pool; none of them can write.
+ */
+
+/** Which jobs of a DAG a sync asks for: changed since `lastSync`, optionally in one status. */
+export interface JobSyncFilter {
+  dagId: number;
+  lastSync: string;
+  status?: string | undefined;
+}
+
+/** The DB's UTC clock as "YYYY-MM-DD HH:MM:SS": the `time` a client passes back as `last_sync`. */
+export async function readDbUtcNow(pool: Pool): Promise<string> {
+  const [rows] = await pool.query<RowDataPacket[]>("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s') AS now");
+  return rows[0]!.now as string;
+}
+
+function syncWhere(filter: JobSyncFilter): { sql: string; values: unknown[] } {
+  const values: unknown[] = [filter.dagId, filter.lastSync];
+  let sql = 'WHERE j.dag_id = ? AND j.status_date >= ?';
+  if (filter.status !== undefined) {
+    sql += ' AND j.status = ?';
+    values.push(filter.status);
+  }
+  return { sql, values };
+}
+
+/** Full `Job.to_wire` rows of a DAG in one query (the newest instance joined in, no query per job). */
+export async function listJobsForSync(pool: Pool, filter: JobSyncFilter) {
+  const where = syncWhere(filter);
+  const [rows] = await pool.query<RowDataPacket[]>(`${JOB_WIRE_SELECT} ${where.sql} ORDER BY j.job_id`, where.values);
+  return rows.map(jobWire);
+}
+
+export interface JobStatusRow {
+  job_id: number;
+  status: string;
+  /** As stored: normally a digit string of up to 160 bits. */
+  job_hash: string;
+}
+
+/** The light rows of `/dag/<id>/job_status`: id, status and the hash as stored (a digit string). */
+export async function listJobStatusesForSync(pool: Pool, filter: JobSyncFilter): Promise<JobStatusRow[]> {
+  const where = syncWhere(filter);
+  const [rows] = await pool.query<RowDataPacket[]>(`SELECT j.job_id, j.status, j.job_hash FROM job j ${where.sql} ORDER BY j.job_id`, where.values);
+  return rows.map((row) => ({ job_id: row.job_id as number, status: row.status as string, job_hash: String(row.job_hash) }));
+}
+
+export interface ExecutorIdFilter {
+  dagId: number;
+  statuses: readonly string[];
+  /** Only instances that have been in their status longer than their job's max_runtime_seconds. */
+  timedOut: boolean;
+}
+
+/**
+ * `[job_instance_id, executor_id]` pairs of a DAG's instances in the given
+ * statuses. The timeout compares whole seconds; the original compared a
+ * TIME (HHMMSS as a number) with an INT, so 100 s timed out after 61 s.
+ */
+export async function listExecutorIds(pool: Pool, filter: ExecutorIdFilter): Promise<Array<[number, number | null]>> {
+  if (filter.statuses.length === 0) return [];
+  const timeout = filter.timedOut
+    ? `JOIN job j ON j.job_id = ji.job_id
+       WHERE ji.dag_id = ? AND ji.status IN (?)
+         AND j.max_runtime_seconds IS NOT NULL
+         AND TIMESTAMPDIFF(SECOND, ji.status_date, UTC_TIMESTAMP()) > j.max_runtime_seconds`
+    : 'WHERE ji.dag_id = ? AND ji.status IN (?)';
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT ji.job_instance_id, ji.executor_id FROM job_instance ji ${timeout} ORDER BY ji.job_instance_id`,
+    [filter.dagId, filter.statuses],
+  );
+  return rows.map((row) => [row.job_instance_id as number, (row.executor_id as number | null) ?? null]);
+}

@@ -1,0 +1,47 @@
+import { buildApp } from './app.js';
+import type { DbEnv, WebEnv } from './config.js';
+import { SCHEMA_VERSION, schemaVersion } from './db/migrations.js';
+import { createPool } from './db/pool.js';
+
+const poolOf = (db: DbEnv, size: number) =>
+  createPool({ host: db.host, port: db.port, user: db.user, password: db.password.reveal(), database: db.database, connectionLimit: size });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `jobmon-server web`: waits for the schema version this server needs (not
+ * just "some table exists"), listens, and on SIGTERM/SIGINT finishes in-flight
+ * requests and closes both pools.
+ */
+export async function startWeb(settings: WebEnv): Promise<void> {
+  const jsm = poolOf(settings.jsm, settings.poolSize);
+  const jqs = poolOf(settings.jqs, settings.poolSize);
+  const app = buildApp(
+    { jsm, jqs },
+    {
+      logger: {
+        level: settings.logLevel,
+        redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[REDACTED]' },
+      },
+    },
+  );
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const version = await schemaVersion(jqs);
+      if (version >= SCHEMA_VERSION) break;
+      app.log.info({ version, wanted: SCHEMA_VERSION }, 'waiting for the schema (run jobmon-server initdb)');
+    } catch (error) {
+      app.log.info({ code: (error as { code?: string }).code }, 'waiting for the database');
+    }
+    await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+  }
+  const close = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await Promise.all([jsm.end(), jqs.end()]);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+  await app.listen({ host: settings.listenHost, port: settings.listenPort });
+}
