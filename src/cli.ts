@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandFn, Context } from './context.js';
 import { ExitCode, JobmonOpsError } from './errors.js';
 import { createLogger, wantsColor } from './logger.js';
@@ -15,12 +15,19 @@ const COMMANDS = {
   'ports check': () => import('./commands/ports-check.js').then((m) => m.portsCheck),
   'ports render': () => import('./commands/ports-render.js').then((m) => m.portsRender),
   'ports import': () => import('./commands/ports-import.js').then((m) => m.portsImport),
+  deploy: () => import('./commands/deploy.js').then((m) => m.deploy),
 } satisfies Record<string, () => Promise<CommandFn<never>>>;
 
 export type CommandName = keyof typeof COMMANDS;
 
 /** Receives a command's name and its options (globals merged in). */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>) => Promise<void>;
+
+/** A whole number of seconds, at least 1 (commander turns the error into exit 2). */
+function parseSeconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of seconds, at least 1');
+  return Number(value);
+}
 
 /** Builds the command tree; `dispatch` runs a command (tests pass one that records). */
 export function createProgram(dispatch: Dispatch): Command {
@@ -82,6 +89,25 @@ export function createProgram(dispatch: Dispatch): Command {
     .argument('<file>', 'file with the tables')
     .option('--dry-run', 'print the result and write nothing')
     .action(action('ports import', (file) => ({ file })));
+
+  program
+    .command('deploy')
+    .description('deploy a release to a Docker host (for now: --dry-run prints the plan)')
+    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
+    .option('--host <host>', 'Docker host (default: configured default host, else the release\'s host)')
+    .option('--repo <url>', 'git repository holding the tag (default: the configured one)')
+    .option('--bind <address>', 'host address the ports are published on', '0.0.0.0')
+    .option('--base-image <image>', 'base image for the server and DB images')
+    .option('--wf-channel <channel>', 'Slack channel for lost workflow runs (default: jobmon-alerts)')
+    .option('--node-channel <channel>', 'Slack channel for failing nodes (default: suspicious_nodes)')
+    .option('--slack-token-file <file>', 'file holding the Slack bot token (mode 600; else JOBMON_SLACK_TOKEN)')
+    .option('--timeout <seconds>', 'limit of each health gate', parseSeconds, 120)
+    .option('--redeploy', 'replace the containers of a deployed release, keeping its data and passwords')
+    .option('--break-lock', 'break a stale deploy lock of this release')
+    .option('--yes', 'no prompts: values come from flags and the environment')
+    .option('--dry-run', 'print the plan (secrets redacted) and change nothing')
+    .addOption(new Option('--commit <sha>', 'commit the images are tagged with').hideHelp())
+    .action(action('deploy', (release) => ({ release })));
 
   return program;
 }

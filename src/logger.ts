@@ -32,6 +32,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const color = new Chalk({ level: options.color ? 1 : 0 });
+  // `jobmon-ops ... | head` closes the pipe early: stop quietly, as cat does.
+  for (const stream of [stdout, stderr] as NodeJS.EventEmitter[]) {
+    stream.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const line = (stream: NodeJS.WritableStream, text: string) => {
     stream.write(text.endsWith('\n') ? text : `${text}\n`);
   };

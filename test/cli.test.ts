@@ -34,10 +34,28 @@ describe('CLI surface: argv -> command options', () => {
     ['render', ['ports', 'render'], 'ports render', { format: 'rst' }],
     ['render markdown', ['ports', 'render', '--format', 'markdown', '--host', 'h'], 'ports render', { format: 'markdown', host: 'h' }],
     ['import', ['ports', 'import', 'services.rst', '--dry-run'], 'ports import', { file: 'services.rst', dryRun: true }],
+    ['deploy', ['deploy', 'release-0.8.7'], 'deploy', { release: 'release-0.8.7', bind: '0.0.0.0', timeout: 120 }],
+    [
+      'deploy, every flag',
+      [
+        'deploy', 'jobmon087', '--host', 'h', '--repo', '/srv/jobmon.git', '--bind', '127.0.0.1', '--base-image', 'debian:12', '--wf-channel', 'wf',
+        '--node-channel', 'nodes', '--slack-token-file', '/tmp/t', '--timeout', '30', '--redeploy', '--break-lock', '--yes', '--dry-run',
+        '--commit', 'abc', '--json',
+      ],
+      'deploy',
+      {
+        release: 'jobmon087', host: 'h', repo: '/srv/jobmon.git', bind: '127.0.0.1', baseImage: 'debian:12', wfChannel: 'wf', nodeChannel: 'nodes',
+        slackTokenFile: '/tmp/t', timeout: 30, redeploy: true, breakLock: true, yes: true, dryRun: true, commit: 'abc', json: true,
+      },
+    ],
   ])('%s', async (_title, argv, name, expected) => {
     const seen = await parse(argv);
     expect(seen.name).toBe(name);
     expect(seen.options).toEqual({ ...globals, ...expected });
+  });
+
+  it('rejects a --timeout that is not a whole number of seconds', async () => {
+    await expect(parse(['deploy', 'release-0.8.7', '--timeout', '1.5'])).rejects.toThrow(/must be a whole number of seconds/);
   });
 
   it('rejects an unknown scheme', async () => {
