@@ -1,7 +1,7 @@
 import { ConfigError, readDbEnv, readWebEnv } from './config.js';
 import { Secret } from './secret.js';
 
-const USAGE = 'usage: jobmon-server <initdb|web>';
+const USAGE = 'usage: jobmon-server <initdb|web|monitor>';
 
 /** JOBMON_PASS_<ACCOUNT> for each account initdb manages; an unset variable skips that account. */
 function accountPasswords(env: NodeJS.ProcessEnv) {
@@ -27,6 +27,12 @@ async function web(env: NodeJS.ProcessEnv): Promise<number> {
   return 0;
 }
 
+async function monitor(env: NodeJS.ProcessEnv): Promise<number> {
+  const { startMonitor } = await import('./monitor/index.js');
+  await startMonitor(env);
+  return 0;
+}
+
 /** Entry point of the `jobmon-server` bin: one line on bad configuration, exit 2. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +43,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     if (command === 'initdb') return await initdb(env);
     if (command === 'web') return await web(env);
+    if (command === 'monitor') return await monitor(env);
     if (command === '--help' || command === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return 0;

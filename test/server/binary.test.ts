@@ -66,6 +66,15 @@ describe('jobmon-server, the built binary', () => {
     await admin.end();
   });
 
+  it('reports both pools, the schema and the monitor\'s last poll on /health', async () => {
+    const health = await call({ url }, 'GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', jsm: 'ok', jqs: 'ok' });
+    expect(health.body.schema).toBe(health.body.schemaWanted);
+    // no monitor has polled this database yet
+    expect(health.body.monitor).toMatchObject({ lastPollAt: null, stale: true });
+  });
+
   it('initdb again is a no-op that says so', async () => {
     const again = await server(rootEnv, 'initdb');
     expect(again.exitCode).toBe(0);

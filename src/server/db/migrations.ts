@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { SCHEMA_V1 } from './schema-v1.js';
+import { SCHEMA_V2_MONITOR } from './schema-v2-monitor.js';
 import type { Statement } from './seed-v1.js';
 
 /** One step of the schema. Statements must be idempotent: DDL commits on its own in MySQL. */
@@ -11,7 +12,10 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append only; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'jobmon 0.8 schema and seed rows', statements: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'jobmon 0.8 schema and seed rows', statements: SCHEMA_V1 },
+  { version: 2, name: 'monitor outbox, episodes and status', statements: SCHEMA_V2_MONITOR },
+];
 
 /** The version this build's schema ends at; services wait for it. */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

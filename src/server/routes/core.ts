@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { ServerDeps } from '../app.js';
 import { schemaVersion, SCHEMA_VERSION } from '../db/migrations.js';
+import { readMonitorStatus } from '../monitor/status.js';
 
 /** `GET /` and `GET /time` as the original answered them, plus `GET /health`. */
 export function registerCoreRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -29,7 +30,9 @@ export function registerCoreRoutes(app: FastifyInstance, deps: ServerDeps): void
     } catch {
       schema = null;
     }
+    // The monitor's last completed poll (DECISIONS 19); its staleness is for deploy and status to judge, not web health.
+    const monitor = await readMonitorStatus(deps.jqs).catch(() => null);
     const ok = jsm === 'ok' && jqs === 'ok' && schema === SCHEMA_VERSION;
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', jsm, jqs, schema, schemaWanted: SCHEMA_VERSION });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', jsm, jqs, schema, schemaWanted: SCHEMA_VERSION, monitor });
   });
 }

@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, SCHEMA_VERSION, schemaVersion, waitForSchemaVersion } from '../../../src/server/db/migrations.js';
+import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion, waitForSchemaVersion } from '../../../src/server/db/migrations.js';
 import { JOBMON_TABLES } from '../../../src/server/db/schema-v1.js';
 import { adminConnection, createTestDatabase, type TestDatabase } from '../../helpers/mariadb.js';
 
@@ -23,7 +23,7 @@ describe('migrate on a fresh database', () => {
     await db?.drop();
   });
 
-  it('creates exactly the 16 Jobmon tables plus schema_migrations, all InnoDB utf8mb4', async () => {
+  it('creates exactly the 16 Jobmon tables plus schema_migrations and the monitor\'s 3, all InnoDB utf8mb4', async () => {
     expect(first).toEqual({ from: 0, to: SCHEMA_VERSION });
     const tables = await rowsOf<{ name: string; engine: string; collation: string }>(
       admin,
@@ -35,6 +35,8 @@ describe('migrate on a fresh database', () => {
         'job', 'job_attribute', 'job_attribute_type', 'job_instance', 'job_instance_error_log', 'job_instance_status',
         'job_status', 'schema_migrations', 'task_dag', 'workflow', 'workflow_attribute', 'workflow_attribute_type',
         'workflow_run', 'workflow_run_attribute', 'workflow_run_attribute_type', 'workflow_run_status', 'workflow_status',
+        // migration 2: the monitor's outbox, episodes and last poll
+        'monitor_episode', 'monitor_notification', 'monitor_status',
       ].sort(),
     );
     expect(JOBMON_TABLES).toHaveLength(16);
@@ -82,7 +84,8 @@ describe('migrate on a fresh database', () => {
     const indexes = await rowsOf<{ t: string; name: string; col: string; nonUnique: number }>(
       admin,
       `SELECT TABLE_NAME AS t, INDEX_NAME AS name, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS col, MAX(NON_UNIQUE) AS nonUnique
-       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND INDEX_NAME LIKE 'ix\\_%' GROUP BY TABLE_NAME, INDEX_NAME
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND INDEX_NAME LIKE 'ix\\_%' AND TABLE_NAME NOT LIKE 'monitor\\_%'
+       GROUP BY TABLE_NAME, INDEX_NAME
        ORDER BY TABLE_NAME, INDEX_NAME`,
       [db.name],
     );
@@ -98,7 +101,8 @@ describe('migrate on a fresh database', () => {
     const fks = await rowsOf<{ fk: string }>(
       admin,
       `SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, '->', REFERENCED_TABLE_NAME, '.', REFERENCED_COLUMN_NAME) AS fk
-       FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY fk`,
+       FROM information_schema.KEY_COLUMN_USAGE
+       WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL AND TABLE_NAME NOT LIKE 'monitor\\_%' ORDER BY fk`,
       [db.name],
     );
     expect(fks.map((row) => row.fk)).toEqual([
@@ -177,10 +181,10 @@ describe('two concurrent migrates on one fresh database', () => {
       const results = await Promise.all([migrate(a, db.name, () => undefined), migrate(b, db.name, () => undefined)]);
       expect(results.map((r) => r.from).sort()).toEqual([0, SCHEMA_VERSION]);
       expect(results.every((r) => r.to === SCHEMA_VERSION)).toBe(true);
-      const [versions] = await a.query('SELECT version FROM schema_migrations');
-      expect(versions).toEqual([{ version: SCHEMA_VERSION }]);
+      const [versions] = await a.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
       const [tables] = await a.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.name]);
-      expect(Number((tables as Array<{ n: number }>)[0]?.n)).toBe(17);
+      expect(Number((tables as Array<{ n: number }>)[0]?.n)).toBe(20);
     } finally {
       await Promise.all([a.end(), b.end()]);
       await db.drop();
