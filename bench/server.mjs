@@ -17,7 +17,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const JOBS = 1000;
 const admin = { host: '127.0.0.1', port: 33306, user: 'jobmon_admin', password: process.env.JOBMON_TEST_DB_PASS ?? 'jobmon-test-admin' };
 const database = `bench_${randomBytes(3).toString('hex')}`;
-const passwords = { JOBMON_PASS_SERVICE_USER: `svc-${randomBytes(8).toString('hex')}`, JOBMON_PASS_READ_ONLY: `ro-${randomBytes(8).toString('hex')}` };
+// MariaDB accounts are server-wide, and the test suite (maybe running at the same
+// time) sets these test-only passwords on them: use the same ones (test/helpers/mariadb.ts).
+const passwords = { JOBMON_PASS_SERVICE_USER: 'su-test-pass-8b2e', JOBMON_PASS_READ_ONLY: 'ro-test-pass-2c7a' };
 const port = 20000 + Math.floor(Math.random() * 10000);
 const base = `http://127.0.0.1:${port}`;
 
@@ -35,15 +37,21 @@ function run(args, env) {
   });
 }
 
+let retried = 0;
+/** One request; a 5xx is retried as the 0.8 client does (counted and reported), anything else fails the run. */
 async function call(method, route, body) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} -> ${response.status} ${text}`);
-  return text ? JSON.parse(text) : {};
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}${route}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (response.ok) return text ? JSON.parse(text) : {};
+    if (response.status < 500 || attempt >= 5) throw new Error(`${method} ${route} -> ${response.status} ${text}`);
+    retried++;
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+  }
 }
 
 const latencies = new Map();
@@ -109,8 +117,10 @@ const dbEnv = { DB_HOST: admin.host, DB_PORT: String(admin.port), DB_NAME: datab
 await run(['initdb'], { ...dbEnv, DB_USER: admin.user, DB_PASS: admin.password, ...passwords });
 const server = spawn(process.execPath, [path.join(root, 'bin/jobmon-server.js'), 'web'], {
   env: { ...process.env, ...dbEnv, DB_USER: 'service_user', DB_PASS: passwords.JOBMON_PASS_SERVICE_USER, JQS_DB_PASS: passwords.JOBMON_PASS_READ_ONLY, LISTEN_HOST: '127.0.0.1', LISTEN_PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit'],
 });
+const serverLog = [];
+server.stdout.on('data', (chunk) => serverLog.push(chunk.toString()));
 for (let i = 0; ; i++) {
   try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* not up yet */ }
   if (i > 100) throw new Error('server did not become healthy');
@@ -144,6 +154,8 @@ try {
     '|---|---|---|---|',
     ...points.flatMap((p) => [...p.routes].map(([route, xs]) => `| ${route} | ${p.concurrency} | ${q(xs, 0.5).toFixed(2)} | ${q(xs, 0.99).toFixed(2)} |`)),
     '',
+    `Requests retried after a 5xx (as the client would): ${retried}.`,
+    '',
     `GET /dag/<id>/job with ${JOBS} jobs: p50 ${q(listTimes, 0.5).toFixed(1)} ms, p99 ${q(listTimes, 0.99).toFixed(1)} ms (30 calls).`,
     '',
   ];
@@ -151,6 +163,8 @@ try {
   writeFileSync(path.join(root, 'bench/results/server.md'), lines.join('\n'));
   process.stdout.write(lines.join('\n'));
 } finally {
+  const warnings = serverLog.join('').split('\n').filter(Boolean);
+  if (warnings.length) process.stderr.write(`server log (last 5 of ${warnings.length}):\n${warnings.slice(-5).join('\n')}\n`);
   server.kill('SIGTERM');
   const conn2 = await mysql.createConnection(admin);
   await conn2.query(`DROP DATABASE IF EXISTS \`${database}\``);
