@@ -35,3 +35,10 @@ export class ProblemsFoundError extends JobmonOpsError {
     super(message, ExitCode.problems, details);
   }
 }
+
+/** Ctrl-C: the command stopped after cleaning up (exit 130). */
+export class InterruptedError extends JobmonOpsError {
+  constructor(message = 'interrupted; cleaned up') {
+    super(message, ExitCode.interrupted);
+  }
+}

@@ -2,13 +2,14 @@ import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../config.js';
 import type { Context, GlobalOptions } from '../context.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { formatPlan, planToJson } from '../deploy/format.js';
 import { planDeploy } from '../deploy/plan.js';
+import { DEFAULT_CHANNELS } from '../deploy/prompts.js';
 import { dbSecrets, readSlackToken } from '../deploy/secrets.js';
 import { resolveDeployTarget } from '../deploy/target.js';
 import { displayName } from '../registry/release.js';
-import { loadRegistry } from '../registry/store.js';
+import { loadRegistry, locateRegistry } from '../registry/store.js';
 
 export interface DeployOptions extends GlobalOptions {
   release: string;
@@ -23,17 +24,21 @@ export interface DeployOptions extends GlobalOptions {
   timeout: number;
   redeploy?: boolean;
   breakLock?: boolean;
+  /** Delete an existing DB volume (and its data) that no record holds the passwords of. */
+  purgeData?: boolean;
   yes?: boolean;
   dryRun?: boolean;
-  /** Hidden: the commit the images are tagged with, until deploy reads it from the tag's checkout. */
+  quiet?: boolean;
+  /** Hidden: the commit the images are tagged with in a dry run (a real deploy reads it from the tag). */
   commit?: string;
+  /** Hidden: extra `key=value` labels on every resource and on the images this run builds (tests mark theirs). */
+  label?: string[];
+  /** Hidden: extra options for the DB server, after the image's own. */
+  dbOption?: string[];
 }
 
-/** The channels the original deploy script offered (issue 5). */
-export const DEFAULT_CHANNELS = { wf: 'jobmon-alerts', node: 'suspicious_nodes' } as const;
-
 /** Who deploys: the login name, as the deployed-by label and the record show it. */
-function currentUser(env: NodeJS.ProcessEnv): string {
+export function currentUser(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {
@@ -41,14 +46,8 @@ function currentUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** Deploys a release to a Docker host; this slice prints the plan (`--dry-run`) and changes nothing. */
-export async function deploy(options: DeployOptions, ctx: Context): Promise<number> {
-  if (!options.dryRun) {
-    throw new UsageError(
-      `deploy is not available yet without --dry-run; see what it would do with jobmon-ops deploy ${options.release} --dry-run`,
-    );
-  }
-  if (isIP(options.bind) === 0) throw new UsageError(`--bind ${options.bind} is not an IP address; pass one such as 127.0.0.1, or leave it out for all addresses`);
+/** `--dry-run`: the plan from the local registry, printed with secrets redacted; nothing is contacted or changed. */
+async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
   const { registry } = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
   const config = await loadConfig(ctx.env);
   const target = resolveDeployTarget(registry, options.release, options.host ?? config.defaultHost);
@@ -79,4 +78,55 @@ export async function deploy(options: DeployOptions, ctx: Context): Promise<numb
   ctx.logger.data(formatPlan(plan));
   ctx.logger.info('dry run: nothing was changed');
   return 0;
+}
+
+/** A spinner only for a person at a terminal. */
+function wantsSpinner(options: DeployOptions, env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
+  return !ci && !options.quiet && process.stdout.isTTY === true && process.stderr.isTTY === true;
+}
+
+/** The real deploy: preflight (changes nothing), then the run; Ctrl-C rolls back and exits 130. */
+async function deployForReal(options: DeployOptions, ctx: Context): Promise<number> {
+  const [{ connectEngine }, { runPreflight }, { runDeploy }, { deploymentsRoot }, progressModule] = await Promise.all([
+    import('../deploy/engine.js'),
+    import('../deploy/preflight.js'),
+    import('../deploy/run.js'),
+    import('../deploy/record.js'),
+    import('../deploy/progress.js'),
+  ]);
+  const config = await loadConfig(ctx.env);
+  const located = locateRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
+  const local = located.exists || options.registry ? (await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env })).registry : undefined;
+  const host = options.host ?? config.defaultHost;
+  const { docker, endpoint } = connectEngine({ env: ctx.env, config, ...(host ? { host } : {}) });
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    ctx.logger.warn('interrupted: stopping and removing what this run created (Ctrl-C again to quit at once)');
+    controller.abort(new InterruptedError());
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const progress = wantsSpinner(options, ctx.env) ? await progressModule.spinnerProgress(ctx.logger) : progressModule.plainProgress(ctx.logger);
+    const user = currentUser(ctx.env);
+    const root = deploymentsRoot(ctx.env);
+    const pre = await runPreflight({
+      ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true,
+      config, docker, endpoint, user, deploymentsRoot: root, log: (line) => ctx.logger.warn(line),
+      ...(options.repo ? { repo: options.repo } : {}), ...(host ? { host } : {}), ...(local ? { local } : {}),
+    });
+    const { tag } = pre.source;
+    progress.line(`preflight ok: ${tag.tag} at ${tag.commit.slice(0, 12)} for ${pre.source.target.release.host} on ${endpoint.url}; ports free${pre.existing.length ? '; redeploying' : ''}`);
+    if (controller.signal.aborted) throw new InterruptedError('interrupted during preflight; nothing was changed');
+    return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Deploys a release to a Docker host, or with `--dry-run` prints the plan and changes nothing. */
+export async function deploy(options: DeployOptions, ctx: Context): Promise<number> {
+  if (isIP(options.bind) === 0) throw new UsageError(`--bind ${options.bind} is not an IP address; pass one such as 127.0.0.1, or leave it out for all addresses`);
+  return options.dryRun ? dryRun(options, ctx) : deployForReal(options, ctx);
 }

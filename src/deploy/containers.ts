@@ -77,12 +77,17 @@ export function dbContainer(ctx: StackContext): ContainerSpec {
   };
 }
 
-/** The one-shot `jobmon-server initdb`, as root: creates the schema and the three accounts (DECISIONS 14). */
+/**
+ * The one-shot `jobmon-server initdb`, as root: creates the schema and the
+ * three accounts (DECISIONS 14). The server image's entry point is
+ * jobmon-server, so a command is its arguments.
+ */
 export function initdbContainer(ctx: StackContext): ContainerSpec {
   const { secrets } = ctx;
   return {
     ...base(ctx, 'initdb', ctx.images.server),
-    command: ['jobmon-server', 'initdb'],
+    command: ['initdb'],
+    healthcheck: 'none',
     env: {
       ...dbEnv(ctx, DB_ACCOUNTS.root, secrets.root),
       JOBMON_PASS_TABLE_CREATOR: secrets.tableCreator,
@@ -98,7 +103,7 @@ export function initdbContainer(ctx: StackContext): ContainerSpec {
 export function webContainer(ctx: StackContext): ContainerSpec {
   return {
     ...base(ctx, 'jobmon', ctx.images.server),
-    command: ['jobmon-server', 'web'],
+    command: ['web'],
     env: {
       ...dbEnv(ctx, DB_ACCOUNTS.serviceUser, ctx.secrets.serviceUser),
       JQS_DB_USER: DB_ACCOUNTS.readOnly,
@@ -115,7 +120,9 @@ export function monitorContainer(ctx: StackContext): ContainerSpec {
   const slack: Record<string, EnvValue> = ctx.secrets.slackToken ? { SLACK_TOKEN: ctx.secrets.slackToken } : {};
   return {
     ...base(ctx, 'monitor', ctx.images.server),
-    command: ['jobmon-server', 'monitor'],
+    command: ['monitor'],
+    // The image's check asks /health, which only the web service serves.
+    healthcheck: 'none',
     env: {
       ...dbEnv(ctx, DB_ACCOUNTS.serviceUser, ctx.secrets.serviceUser),
       ...slack,

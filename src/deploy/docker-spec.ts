@@ -8,12 +8,13 @@ import type { ContainerSpec, NetworkStep, VolumeStep } from './plan-types.js';
  */
 
 export interface DockerHealthConfig {
+  /** `['NONE']` switches the image's check off. */
   Test: string[];
   /** Nanoseconds, as the Engine API counts them. */
-  Interval: number;
-  Timeout: number;
-  Retries: number;
-  StartPeriod: number;
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
   /** Engine API 1.44+; older engines ignore it and check every Interval. */
 }
 
@@ -59,7 +60,8 @@ export function toDockerCreateOptions(spec: ContainerSpec): DockerContainerCreat
     Env: Object.entries(spec.env).map(([name, value]) => `${name}=${typeof value === 'string' ? value : value.reveal()}`),
     Labels: { ...spec.labels },
     ExposedPorts: exposed,
-    ...(health
+    ...(health === 'none' ? { Healthcheck: { Test: ['NONE'] } } : {}),
+    ...(health && health !== 'none'
       ? {
           Healthcheck: {
             Test: ['CMD', ...health.command],

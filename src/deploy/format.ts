@@ -76,9 +76,8 @@ function containerLines(spec: ContainerSpec, common: Record<string, string>): st
     ...field('network', [`${spec.network.name}${spec.network.aliases.length ? ` as ${spec.network.aliases.join(', ')}` : ''}`]),
     ...spec.mounts.flatMap((m) => field('volume', [`${m.volume} at ${m.target}`])),
     ...field('restart', [`${spec.restart}; logs ${spec.logging.driver}, ${spec.logging.maxSize} x ${spec.logging.maxFile}`]),
-    ...(health
-      ? field('health', [`${health.command.join(' ')} (every ${health.intervalSeconds} s)`])
-      : []),
+    ...(health === 'none' ? field('health', ["none (the image's check is off)"]) : []),
+    ...(health && health !== 'none' ? field('health', [`${health.command.join(' ')} (every ${health.intervalSeconds} s)`]) : []),
     ...field('env', Object.entries(spec.env).map(([name, value]) => `${name}=${shown(value)}`)),
     ...labelLines(spec.labels, common),
   ];

@@ -39,7 +39,7 @@ export interface ContainerSpec {
   name: string;
   service: ServiceName;
   image: string;
-  /** Replaces the image's default command; absent: the image's own (the DB). */
+  /** Replaces the image's default command: the arguments of its entry point (jobmon-server for the server image); absent: the image's own. */
   command?: string[];
   /** In this order; a Secret value goes to the engine only, never to output. */
   env: Record<string, EnvValue>;
@@ -49,7 +49,8 @@ export interface ContainerSpec {
   network: { name: string; aliases: string[] };
   restart: 'unless-stopped' | 'no';
   logging: { driver: 'json-file'; maxSize: string; maxFile: number };
-  healthcheck?: Healthcheck;
+  /** Absent: the image's own check; `none` switches the image's check off. */
+  healthcheck?: Healthcheck | 'none';
 }
 
 export interface ImageStep {

@@ -112,12 +112,26 @@ describe('jobmon-ops deploy: bad references and usage (exit 2, one line)', () =>
     expect(result.stderr).toContain("option '--timeout <seconds>' argument '0' is invalid. must be a whole number of seconds, at least 1");
   });
 
-  it('without --dry-run it refuses for now and changes nothing', async () => {
-    const result = await runCli(['deploy', 'release-0.8.7'], { env: SENTINEL });
+  it('a real deploy without a repository stops in preflight, before contacting anything', async () => {
+    const result = await runCli(['deploy', 'release-0.8.7', '--yes'], { env: SENTINEL });
     expect(result.exitCode).toBe(2);
-    expect(oneErrorLine(result)).toEqual([
-      'error: deploy is not available yet without --dry-run; see what it would do with jobmon-ops deploy release-0.8.7 --dry-run',
-    ]);
+    expect(oneErrorLine(result)).toEqual(['error: no repository to take the release from; pass --repo URL, or set "repository" in the configuration']);
+    expectNoSecret(result);
+  });
+
+  it('a configured deploy user other than the current one is refused first', async () => {
+    const temp = await makeTempDir();
+    try {
+      const config = path.join(temp.dir, 'config.json');
+      await writeFile(config, JSON.stringify({ deployUser: 'svc-nobody-here', repository: '/nonexistent.git' }));
+      const result = await runCli(['deploy', 'release-0.8.7', '--yes'], { env: { JOBMON_OPS_CONFIG: config } });
+      expect(result.exitCode).toBe(2);
+      expect(oneErrorLine(result)).toEqual([
+        expect.stringMatching(/^error: deploys are made as svc-nobody-here \(deployUser in the configuration\), not \S+; run as svc-nobody-here, e\.g\. sudo -iu svc-nobody-here$/),
+      ]);
+    } finally {
+      await temp.cleanup();
+    }
   });
 });
 

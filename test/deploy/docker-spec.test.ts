@@ -53,11 +53,12 @@ describe('toDockerCreateOptions', () => {
     });
   });
 
-  it('the initdb one-shot: its command, no restart, no ports, oneoff=True, no healthcheck', () => {
+  it('the initdb one-shot: its command (the entry point\'s arguments), no restart, no ports, oneoff=True, the image\'s healthcheck off', () => {
     expect(toDockerCreateOptions(container(plan, 'initdb'))).toStrictEqual({
       name: 'jobmon087_initdb_1',
       Image: 'jobmon-server:0123456789ab',
-      Cmd: ['jobmon-server', 'initdb'],
+      Cmd: ['initdb'],
+      Healthcheck: { Test: ['NONE'] },
       Env: [
         'DB_HOST=db',
         'DB_PORT=3306',
@@ -85,7 +86,7 @@ describe('toDockerCreateOptions', () => {
     const release = { label: 'http.20', tag: 'release-1.0.12', jqs: 10121, jsm1: 10122, db: 10120 };
     const semver = planDeploy({ ...input087(), release: { host: 'h1', index: 0, release } });
     const options = toDockerCreateOptions(container(semver, 'jobmon'));
-    expect(options.Cmd).toEqual(['jobmon-server', 'web']);
+    expect(options.Cmd).toEqual(['web']);
     expect(options.ExposedPorts).toStrictEqual({ '80/tcp': {} });
     expect(options.HostConfig.PortBindings).toStrictEqual({
       '80/tcp': [
@@ -95,6 +96,12 @@ describe('toDockerCreateOptions', () => {
     });
     expect(options.NetworkingConfig).toStrictEqual({ EndpointsConfig: { jobmon1012_default: { Aliases: ['jobmon'] } } });
     expect(options.Healthcheck).toBeUndefined();
+  });
+
+  it('the monitor switches the image\'s HTTP healthcheck off: it serves no HTTP', () => {
+    const options = toDockerCreateOptions(container(plan, 'monitor'));
+    expect(options.Cmd).toEqual(['monitor']);
+    expect(options.Healthcheck).toStrictEqual({ Test: ['NONE'] });
   });
 
   it('no secret on any command line: every Cmd and healthcheck Test is free of the sentinels', () => {

@@ -43,7 +43,7 @@ describe('formatPlan', () => {
     const web = lines.slice(lines.findIndex((l) => l.includes('container  jobmon087_jobmon_1')));
     expect(web.slice(1, 18)).toEqual([
       '      image    jobmon-server:0123456789ab',
-      '      command  jobmon-server web',
+      '      command  web',
       '      ports    127.0.0.1:8756 -> 80/tcp (jsm-1)',
       '      network  jobmon087_default as jobmon',
       '      restart  unless-stopped; logs json-file, 100m x 10',

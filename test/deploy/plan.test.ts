@@ -90,7 +90,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: [] },
         restart: 'no',
         logging,
-        command: ['jobmon-server', 'initdb'],
+        command: ['initdb'],
+        healthcheck: 'none',
         env: {
           DB_HOST: 'db',
           DB_PORT: '3306',
@@ -117,7 +118,7 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: ['jobmon'] },
         restart: 'unless-stopped',
         logging,
-        command: ['jobmon-server', 'web'],
+        command: ['web'],
         env: {
           DB_HOST: 'db',
           DB_PORT: '3306',
@@ -150,7 +151,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: ['monitor'] },
         restart: 'unless-stopped',
         logging,
-        command: ['jobmon-server', 'monitor'],
+        command: ['monitor'],
+        healthcheck: 'none',
         env: {
           DB_HOST: 'db',
           DB_PORT: '3306',

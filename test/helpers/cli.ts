@@ -20,14 +20,14 @@ export interface CliResult {
  * Runs the built binary as a user does (`node bin/jobmon-ops.js ...`), with no
  * stdin and no colour. `npm test` builds first.
  */
-export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
   const result = await execa(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { NO_COLOR: '1', JOBMON_OPS_CONFIG: '/nonexistent/jobmon-ops-config.json', ...options.env },
     extendEnv: true,
     reject: false,
     stdin: 'ignore',
-    timeout: 20_000,
+    timeout: options.timeoutMs ?? 20_000,
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,0 +1,82 @@
+import { access, chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ProblemsFoundError } from '../errors.js';
+import { buildContextFiles, SERVER_PACKAGE_JSON, type ImageRole } from './images.js';
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+export interface PrepareBundleOptions {
+  checkoutDir: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  timeoutSeconds: number;
+}
+
+/**
+ * The server bundle of the checkout, `dist/server.js`: used as it is when the
+ * checkout has one, else made there (`npm ci`, then the checkout's own build
+ * script), so the image holds the code of that commit.
+ */
+export async function prepareServerBundle({ checkoutDir, log, signal, timeoutSeconds }: PrepareBundleOptions): Promise<void> {
+  if (await exists(path.join(checkoutDir, 'dist/server.js'))) return;
+  const steps: [string, string[]][] = [
+    ['npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']],
+    [process.execPath, ['scripts/build.mjs']],
+  ];
+  for (const [file, args] of steps) {
+    const shown = `${path.basename(file)} ${args.join(' ')}`;
+    log(`server bundle: ${shown} in ${checkoutDir}`);
+    const result = await execa(file, args, {
+      cwd: checkoutDir,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout: timeoutSeconds * 1000,
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
+    if (signal?.aborted) throw signal.reason;
+    if (result.exitCode !== 0) {
+      const tail = (result.all ?? '').split('\n').filter((l) => l.trim() !== '').slice(-10);
+      const why = result.timedOut ? `timed out after ${timeoutSeconds} s` : `exit ${result.exitCode ?? result.signal}`;
+      throw new ProblemsFoundError(`building the server bundle failed: ${shown} in ${checkoutDir}: ${why}`, tail);
+    }
+  }
+  if (!(await exists(path.join(checkoutDir, 'dist/server.js')))) {
+    throw new ProblemsFoundError(`the build of ${checkoutDir} made no dist/server.js; that commit cannot be deployed as a jobmon-server image`);
+  }
+}
+
+/**
+ * A temporary build context for one image: the Dockerfile and files from the
+ * checkout's `templates/` (and, for the server, its bundle and this host's
+ * node binary). The caller removes it with `cleanup`.
+ */
+export async function assembleBuildContext(role: ImageRole, checkoutDir: string): Promise<{ dir: string; files: string[]; cleanup: () => Promise<void> }> {
+  const hasMap = await exists(path.join(checkoutDir, 'dist/server.js.map'));
+  const sources = buildContextFiles(role, process.execPath, hasMap);
+  const dir = await mkdtemp(path.join(tmpdir(), `jobmon-ops-${role}-image-`));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    for (const [target, source] of Object.entries(sources)) {
+      const from = path.resolve(checkoutDir, source);
+      if (!(await exists(from))) {
+        throw new ProblemsFoundError(`${checkoutDir} has no ${source}, which the ${role} image needs; deploy a release whose checkout has templates/ and the jobmon-server build`);
+      }
+      await mkdir(path.dirname(path.join(dir, target)), { recursive: true });
+      await copyFile(from, path.join(dir, target));
+    }
+    // The context's modes are the image's: tar-fs keeps them.
+    if (role === 'db') await chmod(path.join(dir, 'mariadb-entrypoint.sh'), 0o755);
+    if (role === 'server') {
+      await chmod(path.join(dir, 'node'), 0o755);
+      await writeFile(path.join(dir, 'package.json'), SERVER_PACKAGE_JSON);
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const files = Object.keys(sources);
+  return { dir, files: role === 'server' ? [...files, 'package.json'] : files, cleanup };
+}

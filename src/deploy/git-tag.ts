@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { UsageError } from '../errors.js';
+import { versionOf } from '../registry/release.js';
+
+/** A release tag found in the repository: its name, the commit it points at, and its version. */
+export interface RemoteTag {
+  tag: string;
+  commit: string;
+  version: string;
+}
+
+/** A local path becomes a file:// URL, so git honours --depth for it too. */
+export function repoUrl(repo: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo)) return repo;
+  return existsSync(repo) ? `file://${path.resolve(repo)}` : repo;
+}
+
+/** Tag names to look for: `release-X.Y.Z` for a bare version first, then the name as given. */
+export function tagCandidates(ref: string): string[] {
+  return /^\d+\.\d+\.\d+/.test(ref) && versionOf(ref) ? [`release-${ref}`, ref] : [ref];
+}
+
+async function git(args: string[], options: { cwd?: string; timeoutSeconds?: number } = {}) {
+  const result = await execa('git', args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    reject: false,
+    stdin: 'ignore',
+    timeout: (options.timeoutSeconds ?? 120) * 1000,
+    // No credential or host-key prompt may hang a deploy.
+    env: { GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' },
+  });
+  const firstError = result.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? result.stderr.split('\n')[0] ?? '';
+  return { ok: result.exitCode === 0, stdout: result.stdout, error: firstError.replace(/^fatal: /, '').trim() };
+}
+
+/**
+ * Finds the release's tag in the repository (`git ls-remote`, nothing fetched):
+ * the first candidate name that exists, with the commit it points at. Unknown
+ * and non-semver tags are UsageErrors naming the fix.
+ */
+export async function findReleaseTag(repo: string, candidates: string[]): Promise<RemoteTag> {
+  // An annotated tag's commit is listed as `<ref>^{}`, which a pattern must name too.
+  const refs = candidates.flatMap((c) => [`refs/tags/${c}`, `refs/tags/${c}^{}`]);
+  const listed = await git(['ls-remote', '--tags', repoUrl(repo), ...refs]);
+  if (!listed.ok) throw new UsageError(`cannot read the repository ${repo} (${listed.error}); check --repo or "repository" in the configuration`);
+  const commits = new Map<string, string>();
+  for (const line of listed.stdout.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (!sha || !ref) continue;
+    // The peeled line (the commit of an annotated tag) wins.
+    const name = ref.replace(/^refs\/tags\//, '').replace(/\^\{\}$/, '');
+    if (ref.endsWith('^{}') || !commits.has(name)) commits.set(name, sha);
+  }
+  const tag = candidates.find((c) => commits.has(c));
+  if (!tag) {
+    throw new UsageError(`no tag ${candidates.join(' or ')} in ${repo}; check the name (git ls-remote --tags ${repo}), or tag and push the release first`);
+  }
+  const version = versionOf(tag);
+  if (!version) throw new UsageError(`tag ${tag} in ${repo} is not a semver release; deploy takes tags such as release-0.8.7 (or 0.8.7)`);
+  return { tag, commit: commits.get(tag)!, version };
+}
+
+/** Fetches just the tag (depth 1) into a temporary repository and returns a file of it; the folder is removed. */
+export async function readFileAtTag(repo: string, tag: RemoteTag, file: string): Promise<string | undefined> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'jobmon-ops-preflight-'));
+  try {
+    const init = await git(['init', '-q', '--bare', dir]);
+    if (!init.ok) throw new UsageError(`cannot make a temporary git repository in ${dir} (${init.error})`);
+    const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', repoUrl(repo), `+refs/tags/${tag.tag}:refs/tags/${tag.tag}`], { cwd: dir });
+    if (!fetched.ok) throw new UsageError(`cannot fetch tag ${tag.tag} from ${repo} (${fetched.error}); check the repository and your access to it`);
+    const commit = await git(['rev-parse', `refs/tags/${tag.tag}^{commit}`], { cwd: dir });
+    if (!commit.ok || commit.stdout.trim() !== tag.commit) {
+      throw new UsageError(`tag ${tag.tag} moved while deploy read it (${tag.commit.slice(0, 12)} -> ${commit.stdout.trim().slice(0, 12)}); run deploy again`);
+    }
+    const shown = await git(['show', `${tag.commit}:${file}`], { cwd: dir });
+    return shown.ok ? shown.stdout : undefined;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The deployment folder's checkout of the tag: reused when it is already at
+ * the commit, else cloned shallow to a temporary name and renamed into place.
+ * Its HEAD must be the commit preflight saw.
+ */
+export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string): Promise<{ reused: boolean }> {
+  if (existsSync(dir)) {
+    const head = await git(['rev-parse', 'HEAD'], { cwd: dir });
+    if (head.ok && head.stdout.trim() === tag.commit) return { reused: true };
+    await rm(dir, { recursive: true, force: true });
+  }
+  const temp = `${dir}.partial-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  const cloned = await git(['clone', '-q', '--depth', '1', '--no-tags', '--branch', tag.tag, repoUrl(repo), temp]);
+  if (!cloned.ok) throw new UsageError(`cannot clone ${tag.tag} from ${repo} (${cloned.error}); check the repository and your access to it`);
+  const head = await git(['rev-parse', 'HEAD'], { cwd: temp });
+  if (head.stdout.trim() !== tag.commit) {
+    await rm(temp, { recursive: true, force: true });
+    throw new UsageError(`the clone of ${tag.tag} is at ${head.stdout.trim().slice(0, 12)}, not ${tag.commit.slice(0, 12)}: the tag moved; run deploy again`);
+  }
+  await rename(temp, dir);
+  return { reused: false };
+}

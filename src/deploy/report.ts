@@ -1,0 +1,66 @@
+import type { SlackSettings } from './prompts.js';
+import type { DeployPlan } from './plan-types.js';
+import { DB_ACCOUNTS, DB_NAME, type DbSecrets } from './containers.js';
+import { accountsOf, type DeploymentRecord } from './record.js';
+
+export interface RecordInput {
+  plan: DeployPlan;
+  engine: string;
+  clientAddress: string;
+  secrets: DbSecrets;
+  slack: SlackSettings;
+  checkout: string;
+  passwordsFrom?: string;
+}
+
+/** The `pending` record of a deploy, written before any resource exists. */
+export function pendingRecord({ plan, engine, clientAddress, secrets, slack, checkout, passwordsFrom }: RecordInput): DeploymentRecord {
+  const ports = plan.steps.flatMap((s) => (s.kind === 'container' ? s.container.ports : []));
+  return {
+    format: 1,
+    status: 'pending',
+    release: plan.release.tag,
+    label: plan.release.label,
+    version: plan.release.version,
+    tag: plan.release.tag,
+    commit: plan.commit,
+    host: plan.release.host,
+    engine,
+    clientAddress,
+    project: plan.release.project,
+    bindAddress: plan.bindAddress,
+    ports: ports.map(({ name, hostIp, hostPort, containerPort }) => ({ name, hostIp, hostPort, containerPort })),
+    images: plan.images,
+    network: plan.network,
+    volume: plan.volume,
+    containers: { db: plan.containers.db, jobmon: plan.containers.jobmon, monitor: plan.containers.monitor },
+    database: { name: DB_NAME, accounts: accountsOf(secrets) },
+    ...(passwordsFrom ? { passwordsFrom } : {}),
+    slack: { token: slack.token ? 'set' : 'none', wfChannel: slack.wfChannel, nodeChannel: slack.nodeChannel },
+    deployUser: plan.deployedBy,
+    deployedAt: plan.deployedAt,
+    redeploy: plan.redeploy,
+    checkout,
+  };
+}
+
+/**
+ * What the operator reads at the end: where the service and the database
+ * answer, per account, and where the passwords are. No password is printed.
+ */
+export function formatSummary(record: DeploymentRecord, file: string, seconds: number): string {
+  const host = record.clientAddress;
+  const db = record.ports.find((p) => p.name === 'db');
+  const service = record.ports.filter((p) => p.name !== 'db');
+  const width = Math.max(...Object.values(DB_ACCOUNTS).map((a) => a.length));
+  const lines = [
+    `deployed ${record.tag} (${record.label}) on ${record.host} in ${seconds.toFixed(1)} s: compose project ${record.project}, commit ${record.commit.slice(0, 12)}`,
+    ...service.map((p) => `  service   http://${host}:${p.hostPort}/ (${p.name})`),
+    ...(db ? [`  database  ${host}:${db.hostPort}, database ${record.database.name}`] : []),
+    ...(db ? Object.values(DB_ACCOUNTS).map((a) => `    ${a.padEnd(width)}  mysql://${a}@${host}:${db.hostPort}/${record.database.name}`) : []),
+    `  slack     ${record.slack.token === 'set' ? 'on' : 'off (no token)'}; lost runs to #${record.slack.wfChannel}, failing nodes to #${record.slack.nodeChannel}`,
+    `  record    ${file} (mode 0600; it holds the passwords)`,
+    `  logs      docker compose -p ${record.project} logs`,
+  ];
+  return lines.join('\n');
+}
