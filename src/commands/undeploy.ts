@@ -1,0 +1,65 @@
+import type { Context, GlobalOptions } from '../context.js';
+import { acquireLock } from '../deploy/lock.js';
+import { resourceNames } from '../deploy/names.js';
+import { plainProgress } from '../deploy/progress.js';
+import { canPrompt } from '../deploy/prompts.js';
+import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { undeployStack } from '../ops/undeploy.js';
+import { openRelease } from '../ops/target.js';
+
+export interface UndeployOptions extends GlobalOptions {
+  ref: string;
+  host?: string;
+  purgeData?: boolean;
+  yes?: boolean;
+  /** Seconds each container may take to stop before the engine kills it. */
+  timeout: number;
+}
+
+/** Asks on the terminal; false unless the answer is yes. */
+async function confirmed(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message, default: false });
+  } catch (error) {
+    if ((error as Error | undefined)?.name === 'ExitPromptError') throw new InterruptedError('interrupted at the confirmation; nothing was changed');
+    throw error;
+  }
+}
+
+/**
+ * `jobmon-ops undeploy <release>`: stops and removes the release's containers
+ * and network under its deploy lock. The DB volume stays unless
+ * `--purge-data`, which first points to `jobmon-ops dump` and needs a yes on
+ * the terminal or `--yes` (no terminal and no --yes: refused, exit 2).
+ */
+export async function undeploy(options: UndeployOptions, ctx: Context): Promise<number> {
+  const { target, docker, endpoint } = await openRelease(options.ref, options, ctx);
+  const volume = resourceNames(target.project).volume;
+  if (options.purgeData) {
+    const db = target.release.release.db;
+    ctx.logger.warn(`--purge-data deletes ${volume}, all of ${target.name}'s data; to keep a copy first: jobmon-ops dump ${typeof db === 'number' ? `--port ${db}` : target.name}`);
+    if (!options.yes) {
+      if (!canPrompt({})) throw new UsageError(`--purge-data deletes the data of ${target.name} and there is no terminal to confirm on; pass --yes to confirm`);
+      if (!(await confirmed(`Delete ${volume} and all data of ${target.name} on ${endpoint.url}?`))) throw new ProblemsFoundError('not confirmed; nothing was changed');
+    }
+  }
+  const lock = await acquireLock(docker, target.project, target.name);
+  let result;
+  try {
+    result = await undeployStack({ docker, project: target.project, purgeData: options.purgeData === true, timeoutSeconds: options.timeout, progress: plainProgress(ctx.logger) });
+  } finally {
+    await lock.release().catch((error: unknown) => ctx.logger.warn(`could not remove the deploy lock ${lock.name}: ${(error as Error).message}`));
+  }
+  if (result.containers.length === 0 && !result.network && !result.volumeRemoved) {
+    ctx.logger.info(`${target.name} has no containers or network on ${endpoint.url}; nothing to remove${result.volumeKept ? ` (its volume ${result.volumeKept} is kept)` : ''}`);
+    return 0;
+  }
+  const data = result.volumeRemoved
+    ? `volume ${result.volumeRemoved} and its data deleted`
+    : result.volumeKept
+      ? `volume ${result.volumeKept} kept: jobmon-ops deploy ${target.name} finds its data again; --purge-data deletes it`
+      : 'no DB volume';
+  ctx.logger.info(`undeployed ${target.name} from ${endpoint.url}: ${result.containers.length} container(s)${result.network ? ` and network ${result.network}` : ''} removed; ${data}`);
+  return 0;
+}
