@@ -1,0 +1,145 @@
+// Dump benchmark (issue 7): a Jobmon database with at least 1 million
+// job_instance rows, dumped by `jobmon-ops dump` and by a direct mariadb-dump
+// with the same flags (its password in an option file too, output redirected
+// to a file as a shell would), interleaved rounds on the same database.
+// Reports the ratio of medians into bench/results/dump.md. Aim: at most 5%
+// slower. Needs the test MariaDB (bash scripts/test-mariadb.sh) and a build.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, openSync, closeSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_048_576);
+const admin = { host: '127.0.0.1', port: 33306, user: 'jobmon_admin', password: process.env.JOBMON_TEST_DB_PASS ?? 'jobmon-test-admin' };
+// The test accounts' test-only passwords (test/helpers/mariadb.ts): initdb sets them, the dump logs in as read_only.
+const passwords = { JOBMON_PASS_TABLE_CREATOR: 'tc-test-pass-4f1d', JOBMON_PASS_SERVICE_USER: 'su-test-pass-8b2e', JOBMON_PASS_READ_ONLY: 'ro-test-pass-2c7a' };
+// jt_<name>_<base36 ms>_<hex>: the test sweeper removes it if this run dies.
+const database = `jt_bench_dump_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const FLAGS = ['--single-transaction', '--quick', '--routines', '--triggers', '--no-tablespaces', '--hex-blob', '--default-character-set=utf8mb4', '--databases', database];
+
+/** Runs a command to its end; stdout to `out` (a file path) or ignored; rejects on a non-zero exit. */
+function run(file, args, { env = process.env, out, expect = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const fd = out ? openSync(out, 'w', 0o600) : 'ignore';
+    const child = spawn(file, args, { env, stdio: ['ignore', fd, expect === 0 ? 'inherit' : 'ignore'] });
+    child.on('exit', (code) => {
+      if (out) closeSync(fd);
+      if (code === expect) resolve();
+      else reject(new Error(`${file} ${args[0]} exited ${code}`));
+    });
+  });
+}
+
+const timed = async (fn) => {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sha256 = (file) =>
+  new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file).on('data', (c) => hash.update(c)).on('end', () => resolve(hash.digest('hex'))).on('error', reject);
+  });
+
+// --- the database: schema and accounts by jobmon-server initdb, then rows by INSERT ... SELECT doubling
+const conn = await mysql.createConnection(admin);
+await conn.query(`CREATE DATABASE \`${database}\``);
+const temp = await mkdtemp(path.join(os.tmpdir(), 'jobmon-ops-bench-dump-'));
+try {
+  await run(process.execPath, [path.join(root, 'bin/jobmon-server.js'), 'initdb'], {
+    env: { ...process.env, DB_HOST: admin.host, DB_PORT: String(admin.port), DB_NAME: database, DB_USER: admin.user, DB_PASS: admin.password, ...passwords },
+  });
+  const fillStart = performance.now();
+  await conn.query(`USE \`${database}\``);
+  await conn.query("INSERT INTO task_dag (dag_id, dag_hash, name, `user`, heartbeat_date, created_date) VALUES (1, 'h', 'bench', 'bench', UTC_TIMESTAMP(), UTC_TIMESTAMP())");
+  const jobs = Array.from({ length: 1024 }, (_, i) => [i + 1, 1, String(BigInt(`0x${randomBytes(20).toString('hex')}`)), `job ${i}`, `python task.py --location ${i} --draw 1000`, 'D']);
+  await conn.query('INSERT INTO job (job_id, dag_id, job_hash, name, command, status) VALUES ?', [jobs]);
+  await conn.query(
+    "INSERT INTO job_instance (workflow_run_id, executor_type, executor_id, job_id, dag_id, usage_str, nodename, process_group_id, wallclock, maxrss, cpu, io, status, submitted_date, status_date) SELECT 1, 'SGEExecutor', job_id * 7, job_id, 1, 'wallclock=00:01:02, cpu=00:00:58, mem=1.2 GB', CONCAT('compute-', job_id % 97), job_id, '62', '1258291', '58', '0.5', 'D', UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM job",
+  );
+  const cols = 'workflow_run_id, executor_type, executor_id, job_id, dag_id, usage_str, nodename, process_group_id, wallclock, maxrss, cpu, io, status, submitted_date, status_date';
+  for (let n = 1024; n < ROWS; n *= 2) await conn.query(`INSERT INTO job_instance (${cols}) SELECT ${cols} FROM job_instance LIMIT ${ROWS - n}`);
+  const [[{ n: rows }]] = await conn.query('SELECT COUNT(*) AS n FROM job_instance');
+  console.log(`filled ${rows} job_instance rows in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+
+  // --- what jobmon-ops reads: a registry, a configuration, a deployment record
+  const version = '0.99.1';
+  const registry = path.join(temp, 'ports.json');
+  await writeFile(registry, JSON.stringify({ format: 1, internalPorts: { db: 3306, service: 80 }, references: [], history: [], hosts: { bench: { releases: [{ label: 'b.1', tag: `release-${version}`, jsm1: 39991, db: admin.port }] } } }));
+  await writeFile(path.join(temp, 'config.json'), JSON.stringify({ hosts: { bench: { address: admin.host } } }));
+  await mkdir(path.join(temp, 'deployments', version), { recursive: true, mode: 0o700 });
+  const accounts = { root: 'unused', read_only: passwords.JOBMON_PASS_READ_ONLY };
+  await writeFile(path.join(temp, 'deployments', version, `${new Date().toISOString()}.json`), JSON.stringify({ format: 1, version, database: { name: database, accounts } }), { mode: 0o600 });
+  const env = { ...process.env, JOBMON_OPS_REGISTRY: registry, JOBMON_OPS_CONFIG: path.join(temp, 'config.json'), JOBMON_DEPLOYMENTS_DIR: path.join(temp, 'deployments'), NO_COLOR: '1' };
+  const optionFile = path.join(temp, 'direct.cnf');
+  await writeFile(optionFile, `[client]\nuser="read_only"\npassword="${passwords.JOBMON_PASS_READ_ONLY}"\nhost="${admin.host}"\nport=${admin.port}\nprotocol=TCP\n`, { mode: 0o600 });
+
+  const ours = path.join(temp, 'ours.sql');
+  const direct = path.join(temp, 'direct.sql');
+  const guarded = path.join(temp, 'guarded.sql');
+  const cases = {
+    'jobmon-ops dump': () => run(process.execPath, [path.join(root, 'bin/jobmon-ops.js'), 'dump', `release-${version}`, '--out', ours, '-q'], { env }),
+    'mariadb-dump > file': () => run('mariadb-dump', [`--defaults-extra-file=${optionFile}`, ...FLAGS], { out: direct }),
+    // For reference: the direct client plus the guarantees jobmon-ops adds (a checksum, the data on disk).
+    'mariadb-dump > file; sha256sum; sync': async () => {
+      await run('mariadb-dump', [`--defaults-extra-file=${optionFile}`, ...FLAGS], { out: guarded });
+      await run('sha256sum', [guarded]);
+      await run('sync', [guarded]);
+    },
+    // The fixed cost: Node start-up, the command's modules, ports.json and the configuration, up to the error for an unknown port.
+    'jobmon-ops dump --port <unknown> (start-up only)': () => run(process.execPath, [path.join(root, 'bin/jobmon-ops.js'), 'dump', '--port', '1'], { env, expect: 2 }),
+  };
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const load0 = os.loadavg()[0];
+  await cases['mariadb-dump > file'](); // warm the buffer pool and the page cache
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? Object.keys(cases) : Object.keys(cases).reverse();
+    for (const name of order) times[name].push(await timed(cases[name]));
+    console.log(`round ${round + 1}/${ROUNDS}: ${Object.entries(times).map(([k, v]) => `${k.split(' (')[0]} ${(v.at(-1) / 1000).toFixed(2)} s`).join(', ')}`);
+  }
+  const strip = (s) => s.replace(/^-- Dump completed on .*$/m, '');
+  const { readFile } = await import('node:fs/promises');
+  const same = strip(await readFile(ours, 'utf8')) === strip(await readFile(direct, 'utf8'));
+  const size = statSync(ours).size;
+  const ratio = median(times['jobmon-ops dump']) / median(times['mariadb-dump > file']);
+  // Each round's two runs are neighbours in time: their ratio cancels slow phases of a shared machine.
+  const paired = median(times['jobmon-ops dump'].map((t, i) => t / times['mariadb-dump > file'][i]));
+  const [ver] = await conn.query('SELECT VERSION() AS v');
+  const lines = [
+    '# Dump benchmark',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, MariaDB ${ver[0].v} (the test instance, same machine).`,
+    `Database: ${rows} job_instance rows (1024 jobs, INSERT ... SELECT doubling); dump ${(size / 1e6).toFixed(1)} MB of SQL.`,
+    `${ROUNDS} interleaved rounds after one warm-up dump; wall time of the whole process (jobmon-ops includes Node start-up, reading ports.json, the record, the option file, sha256, fsync).`,
+    `Load average (1 min) at the start ${load0.toFixed(2)}, at the end ${os.loadavg()[0].toFixed(2)}: other work shared the machine, so single rounds vary.`,
+    'Both use the same flags and an option file for the password; the direct client writes straight to a file (a shell redirect), as jobmon-ops lets its client do.',
+    'The ratio compares the first two rows. The third adds to the direct client what jobmon-ops adds (a sha256 of the file, an fsync); the last is jobmon-ops stopping before the client, its fixed cost.',
+    '',
+    '| command | median s | min s | max s |',
+    '|---|---|---|---|',
+    ...Object.entries(times).map(([name, xs]) => `| ${name} | ${(median(xs) / 1000).toFixed(2)} | ${(Math.min(...xs) / 1000).toFixed(2)} | ${(Math.max(...xs) / 1000).toFixed(2)} |`),
+    '',
+    `Ratio of medians: **${ratio.toFixed(3)}x** (${((ratio - 1) * 100).toFixed(1)}% ${ratio >= 1 ? 'slower' : 'faster'}); median of the per-round ratios: ${paired.toFixed(3)}x. Aim: at most 1.05x, ${ratio <= 1.05 ? 'met' : 'NOT met'}.`,
+    `The two dumps are identical apart from the completion time: ${same ? 'yes' : 'NO'} (sha256 of ours: ${(await sha256(ours)).slice(0, 16)}...).`,
+    '',
+  ];
+  await mkdir(path.join(root, 'bench/results'), { recursive: true });
+  await writeFile(path.join(root, 'bench/results/dump.md'), lines.join('\n'));
+  console.log(lines.join('\n'));
+  if (!same) process.exitCode = 1;
+} finally {
+  await conn.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
+  // MariaDB keeps the grants of a dropped database: initdb gave the accounts some on this one.
+  const escaped = database.replace(/[\\_%]/g, (c) => `\\${c}`);
+  const [grants] = await conn.query('SELECT DISTINCT GRANTEE AS g, TABLE_SCHEMA AS db FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA IN (?, ?)', [database, escaped]);
+  for (const { g, db } of grants) await conn.query(`REVOKE ALL PRIVILEGES ON \`${db}\`.* FROM ${g}`).catch(() => undefined);
+  await conn.end();
+  await rm(temp, { recursive: true, force: true });
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { loadConfig } from '../config.js';
+import type { Context, GlobalOptions } from '../context.js';
+import { DB_ACCOUNTS, DB_NAME } from '../deploy/containers.js';
+import { canPrompt } from '../deploy/prompts.js';
+import { LOAD_CLIENTS } from '../dump/argv.js';
+import { choosePassword, readCurrentRecord } from '../dump/credentials.js';
+import { findClient } from '../dump/exec.js';
+import { formatBytes, formatSeconds } from '../dump/format.js';
+import { withInterrupt } from '../dump/interrupt.js';
+import { byteProgress, wantsProgress } from '../dump/progress.js';
+import { checkDumpFile, databaseInUse, loadDump } from '../dump/restore.js';
+import { clientAddress, resolveDbTarget } from '../dump/target.js';
+import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { displayName } from '../registry/release.js';
+import { loadRegistry, shortPath } from '../registry/store.js';
+
+export interface RestoreOptions extends GlobalOptions {
+  ref: string;
+  file: string;
+  host?: string;
+  yes?: boolean;
+  force?: boolean;
+  user?: string;
+  /** Hidden: the database name when no deployment record gives it (tests). */
+  database?: string;
+  quiet?: boolean;
+}
+
+/** Asks on the terminal; false unless the answer is yes. */
+async function confirmed(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message, default: false });
+  } catch (error) {
+    if ((error as Error | undefined)?.name === 'ExitPromptError') throw new InterruptedError('interrupted at the confirmation; nothing was changed');
+    throw error;
+  }
+}
+
+/**
+ * `jobmon-ops restore`: loads a dump into a release's database as a
+ * privileged account (root from the record), after a confirmation; refuses a
+ * database in use (task_dag has rows) unless --force.
+ */
+export async function restore(options: RestoreOptions, ctx: Context): Promise<number> {
+  const { registry } = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
+  const config = await loadConfig(ctx.env);
+  const target = resolveDbTarget(registry, { ref: options.ref, ...(options.host === undefined ? {} : { host: options.host }) });
+  const name = displayName(target.release.release);
+  if (target.aliasOf) ctx.logger.warn(`note: ${displayName(target.aliasOf.release)} is client-only; restoring into the database of its server release ${name}`);
+  const interactive = canPrompt({});
+  if (!options.yes && !interactive) {
+    throw new UsageError(`restore replaces tables of ${name}'s database and there is no terminal to confirm on; pass --yes to confirm`);
+  }
+  const file = path.resolve(ctx.cwd, options.file);
+  const shown = shortPath(file, ctx.cwd);
+  const dumpFile = await checkDumpFile(file, shown);
+  const client = await findClient(LOAD_CLIENTS, ctx.env);
+  if (!client) throw new UsageError('restore needs the mariadb (or mysql) client on this machine; install it: apt-get install mariadb-client');
+
+  const record = await readCurrentRecord(ctx.env, target.version);
+  const database = options.database ?? record?.database ?? DB_NAME;
+  const user = options.user ?? DB_ACCOUNTS.root;
+  const host = clientAddress(config, target.release.host, ctx.env);
+  const where = `${host}:${target.port}`;
+  const { password } = await choosePassword({ user, record, version: target.version, env: ctx.env, interactive, where });
+  const login = { user, password, host, port: target.port };
+
+  if ((await databaseInUse(login, database)) && !options.force) {
+    throw new UsageError(`database ${database} of ${name} at ${where} is in use (task_dag has rows); restore refuses to load over Jobmon data unless --force`);
+  }
+  const question = `Load ${shown} (${formatBytes(dumpFile.bytes)}) into database ${database} of ${name} at ${where}? Its tables are replaced by the dump's.`;
+  if (!options.yes && !(await confirmed(question))) throw new ProblemsFoundError('not confirmed; nothing was changed');
+
+  const started = Date.now();
+  const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));
+  const result = await withInterrupt('interrupted; the load was stopped and the database may be partly loaded (restore again with --force)', (signal) =>
+    loadDump({ client, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
+  ).finally(() => progress.stop());
+  const ms = Date.now() - started;
+  if (options.json) {
+    ctx.logger.data(JSON.stringify({ file, release: name, host: target.release.host, database, user, address: where, sqlBytes: result.sqlBytes, seconds: Number((ms / 1000).toFixed(3)) }, null, 2));
+    return 0;
+  }
+  ctx.logger.data(`restored ${shown} into database ${database} of ${name} at ${where} as ${user}: ${formatBytes(result.sqlBytes)} of SQL in ${formatSeconds(ms)}`);
+  return 0;
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { ProblemsFoundError } from '../errors.js';
+import { dumpArgs, type DbLogin } from './argv.js';
+import { dumpInContainer } from './container.js';
+import { startClient } from './exec.js';
+import { clientErrorLine } from './format.js';
+import { withOptionFile } from './option-file.js';
+import { openDumpSink, type DumpSink, type SinkResult } from './sink.js';
+
+/** How the dump runs: a local client, or the client inside the release's DB container. */
+export type DumpVia = { kind: 'client'; file: string } | { kind: 'container'; docker: Docker; container: { id: string; name: string } };
+
+export interface DumpInput {
+  /** For a container: the address and port inside it. */
+  login: DbLogin;
+  database: string;
+  out: string;
+  gzip: boolean;
+  via: DumpVia;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  onProgress?: (sqlBytes: number) => void;
+}
+
+export interface DumpResult extends SinkResult {
+  file: string;
+  ms: number;
+}
+
+/** What a run of a client left: the write's outcome, and how the client ended. */
+export interface ClientRun {
+  written: PromiseSettledResult<SinkResult>;
+  exitCode: number;
+  stderr: string;
+}
+
+/**
+ * A local mariadb-dump, its login in a temporary option file. Plain SQL goes
+ * from the client straight into the file, read behind it for the hash and
+ * the end marker, so no byte of it passes through Node on the way; gzip
+ * needs Node's zlib, so then its stdout is streamed through the sink.
+ */
+async function dumpWithClient(input: DumpInput, client: string, sink: DumpSink): Promise<ClientRun> {
+  return withOptionFile(input.login, async (optionFile) => {
+    const args = dumpArgs(optionFile, input.database);
+    if (!input.gzip) {
+      const child = startClient(client, args, { stdin: 'ignore', stdout: sink.fd, env: input.env, signal: input.signal });
+      const [written, done] = await Promise.all([Promise.allSettled([sink.follow(child.done)]), child.done]);
+      return { written: written[0], ...done };
+    }
+    const child = startClient(client, args, { stdin: 'ignore', stdout: 'pipe', env: input.env, signal: input.signal });
+    // A stopped client's children could hold its stdout open: stop reading at once.
+    const stopReading = () => child.stdout!.destroy();
+    input.signal.addEventListener('abort', stopReading, { once: true });
+    try {
+      const [written, done] = await Promise.all([Promise.allSettled([sink.write(child.stdout!)]), child.done]);
+      return { written: written[0], ...done };
+    } finally {
+      input.signal.removeEventListener('abort', stopReading);
+    }
+  });
+}
+
+/** The dump's outcome, or the one-line reason it failed (never a password). */
+function outcome(run: ClientRun, client: string, password: string): SinkResult {
+  // A failed write also ends the client (a broken pipe): the write is the cause.
+  if (run.written.status === 'rejected') {
+    const reason = run.written.reason as NodeJS.ErrnoException;
+    throw new ProblemsFoundError(`writing the dump failed: ${reason.code ?? reason.message}; no file was written`);
+  }
+  if (run.exitCode !== 0) {
+    throw new ProblemsFoundError(`${client} failed (exit ${run.exitCode}): ${clientErrorLine(run.stderr, [password])}; no file was written`);
+  }
+  if (!run.written.value.complete) {
+    throw new ProblemsFoundError(`${client} exited 0 but its output does not end with "-- Dump completed"; no file was written`);
+  }
+  return run.written.value;
+}
+
+/**
+ * Dumps `database` into `out`: written to a temporary name beside it, renamed
+ * only when the client exited 0 and the SQL ends with the dump-completed
+ * marker. On any failure or interruption nothing is left behind.
+ */
+export async function dumpDatabase(input: DumpInput): Promise<DumpResult> {
+  const started = Date.now();
+  const sink = await openDumpSink(input.out, { gzip: input.gzip, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+  try {
+    const run =
+      input.via.kind === 'client'
+        ? await dumpWithClient(input, input.via.file, sink)
+        : await dumpInContainer({ docker: input.via.docker, containerId: input.via.container.id, login: input.login, database: input.database, sink, signal: input.signal });
+    if (input.signal.aborted) throw input.signal.reason;
+    const client = input.via.kind === 'client' ? path.basename(input.via.file) : `mariadb-dump in ${input.via.container.name}`;
+    const result = outcome(run, client, input.login.password.reveal());
+    await sink.commit();
+    return { ...result, file: input.out, ms: Date.now() - started };
+  } catch (error) {
+    await sink.discard();
+    if (input.signal.aborted) throw input.signal.reason;
+    throw error;
+  }
+}
