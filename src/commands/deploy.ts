@@ -112,7 +112,7 @@ async function deployForReal(options: DeployOptions, ctx: Context): Promise<numb
     const user = currentUser(ctx.env);
     const root = deploymentsRoot(ctx.env);
     const pre = await runPreflight({
-      ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true,
+      ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true, breakLock: options.breakLock === true,
       config, docker, endpoint, user, deploymentsRoot: root, log: (line) => ctx.logger.warn(line),
       ...(options.repo ? { repo: options.repo } : {}), ...(host ? { host } : {}), ...(local ? { local } : {}),
     });

@@ -80,6 +80,13 @@ export async function breakLock(docker: Docker, project: string): Promise<{ hold
  * Takes the lock or fails at once (exit 2, nothing changed) naming the holder
  * and the lock's age. `labels` go on the lock container too (tests mark theirs).
  */
+/** The one-line error for a lock another deploy holds: who, for how long, and the way out. */
+export function lockHeldError(release: string, held: { holder: string; age: string } | undefined): UsageError {
+  return new UsageError(
+    `another deploy of ${release} holds the lock on this engine: ${held?.holder ?? 'unknown'}, for ${held?.age ?? 'a moment'}; wait for it to finish, or if that deploy died, run again with --break-lock`,
+  );
+}
+
 export async function acquireLock(docker: Docker, project: string, release: string, labels: Record<string, string> = {}): Promise<DeployLock> {
   await ensureLockImage(docker);
   const name = lockName(project);
@@ -94,10 +101,7 @@ export async function acquireLock(docker: Docker, project: string, release: stri
     });
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
-    const held = await inspectLock(docker, project);
-    throw new UsageError(
-      `another deploy of ${release} holds the lock on this engine: ${held?.holder ?? 'unknown'}, for ${held?.age ?? 'a moment'}; wait for it to finish, or if that deploy died, run again with --break-lock`,
-    );
+    throw lockHeldError(release, await inspectLock(docker, project));
   }
   let released = false;
   return {

@@ -7,6 +7,7 @@ import { PORT_COLUMN } from '../registry/schema.js';
 import { ensureEngineReachable, type EngineEndpoint } from './engine.js';
 import { projectContainers, publishedPorts, volumeExists, type ContainerBrief } from './engine-state.js';
 import { resourceNames } from './names.js';
+import { inspectLock, lockHeldError } from './lock.js';
 import { probePort } from './port-probe.js';
 import { latestVolumeRecord, type DeploymentRecord } from './record.js';
 import { resolveReleaseSource, type ReleaseSource } from './release-source.js';
@@ -18,6 +19,8 @@ export interface PreflightInput {
   bind: string;
   redeploy: boolean;
   purgeData: boolean;
+  /** `--break-lock`: a held lock is not a preflight failure (the run breaks it first). */
+  breakLock?: boolean;
   config: OperatorConfig;
   /** The local registry, if there is one. */
   local?: Registry;
@@ -99,6 +102,10 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   const source = await resolveReleaseSource({ ref: input.ref, repo, ...(input.host ? { host: input.host } : {}), ...(input.local ? { local: input.local } : {}), log: input.log });
   const { version, tag } = source.tag;
   const project = projectName(version);
+  // A deploy in progress holds the lock and its containers are coming and going:
+  // say so first (reading the lock changes nothing), before its ports look taken.
+  const held = input.breakLock ? undefined : await inspectLock(docker, project);
+  if (held) throw lockHeldError(tag, held);
   const existing = await projectContainers(docker, project);
   if (existing.length > 0 && !input.redeploy) {
     throw new UsageError(`${tag} is already deployed on ${input.endpoint.url} (${existing.map((c) => c.name).join(', ')}); pass --redeploy to replace its containers, keeping its data`);

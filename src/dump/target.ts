@@ -28,7 +28,7 @@ function serverOf(registry: Registry, ref: ReleaseRef): { release: ReleaseRef; a
   return { release: { host: ref.host, index, release: releases[index]! }, aliasOf: ref };
 }
 
-/** Every registered DB port, by host: `h1: 3307, 3316; h2: 3870`. */
+/** Every registered DB port, by host: `h1: <port>, <port>; h2: <port>`. */
 export function knownDbPorts(registry: Registry, host?: string): string {
   const byHost = new Map<string, number[]>();
   for (const ref of allReleases(registry)) {
