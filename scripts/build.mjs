@@ -20,5 +20,15 @@ const common = {
 };
 
 await rm('dist', { recursive: true, force: true });
-await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', chunkNames: 'chunks/[name]-[hash]', splitting: true });
+// dockerode stays in node_modules: its ssh2 dependency loads a native addon
+// (sshcrypto.node) that a bundle cannot carry. The CLI always runs beside
+// its node_modules; the server image never needs dockerode.
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  external: ['dockerode'],
+});
 await build({ ...common, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', splitting: false });

@@ -16,6 +16,16 @@ const COMMANDS = {
   'ports render': () => import('./commands/ports-render.js').then((m) => m.portsRender),
   'ports import': () => import('./commands/ports-import.js').then((m) => m.portsImport),
   deploy: () => import('./commands/deploy.js').then((m) => m.deploy),
+  'images bootstrap': () => import('./commands/images-bootstrap.js').then((m) => m.imagesBootstrap),
+  dump: () => import('./commands/dump.js').then((m) => m.dump),
+  restore: () => import('./commands/restore.js').then((m) => m.restore),
+  status: () => import('./commands/status.js').then((m) => m.status),
+  logs: () => import('./commands/logs.js').then((m) => m.logs),
+  start: () => import('./commands/lifecycle.js').then((m) => m.start),
+  stop: () => import('./commands/lifecycle.js').then((m) => m.stop),
+  restart: () => import('./commands/lifecycle.js').then((m) => m.restart),
+  creds: () => import('./commands/creds.js').then((m) => m.creds),
+  undeploy: () => import('./commands/undeploy.js').then((m) => m.undeploy),
 } satisfies Record<string, () => Promise<CommandFn<never>>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -27,6 +37,23 @@ export type Dispatch = (name: CommandName, options: Record<string, unknown>) => 
 function parseSeconds(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of seconds, at least 1');
   return Number(value);
+}
+
+/** A TCP port number, 1-65535 (commander turns the error into exit 2). */
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
+  return Number(value);
+}
+
+/** A whole number, 0 or more (commander turns the error into exit 2). */
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return Number(value);
+}
+
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Builds the command tree; `dispatch` runs a command (tests pass one that records). */
@@ -92,7 +119,7 @@ export function createProgram(dispatch: Dispatch): Command {
 
   program
     .command('deploy')
-    .description('deploy a release to a Docker host (for now: --dry-run prints the plan)')
+    .description('deploy a release to a Docker host: preflight, images, containers with health gates, record')
     .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
     .option('--host <host>', 'Docker host (default: configured default host, else the release\'s host)')
     .option('--repo <url>', 'git repository holding the tag (default: the configured one)')
@@ -104,10 +131,99 @@ export function createProgram(dispatch: Dispatch): Command {
     .option('--timeout <seconds>', 'limit of each health gate', parseSeconds, 120)
     .option('--redeploy', 'replace the containers of a deployed release, keeping its data and passwords')
     .option('--break-lock', 'break a stale deploy lock of this release')
+    .option('--purge-data', 'delete an existing DB volume of the release, and its data, when no record holds its passwords')
     .option('--yes', 'no prompts: values come from flags and the environment')
     .option('--dry-run', 'print the plan (secrets redacted) and change nothing')
     .addOption(new Option('--commit <sha>', 'commit the images are tagged with').hideHelp())
+    .addOption(new Option('--label <key=value>', 'extra label on every resource (repeatable)').argParser(collect).hideHelp())
+    .addOption(new Option('--db-option <option>', 'extra option for the DB server (repeatable)').argParser(collect).hideHelp())
     .action(action('deploy', (release) => ({ release })));
+
+  const images = program.command('images').description('the images deploy builds on');
+  images
+    .command('bootstrap')
+    .description('make an offline Debian base image on the engine (debootstrap + import), which deploy then builds FROM')
+    .option('--suite <suite>', 'Debian suite', 'bookworm')
+    .option('--tag <image>', 'image name (default: jobmon-ops/<suite>:base)')
+    .option('--host <host>', 'Docker host whose configured engine gets the image (default: configured default host, else DOCKER_HOST or the local socket)')
+    .option('--force', 'make it again even if the engine has it')
+    .action(action('images bootstrap', () => ({})));
+
+  program
+    .command('dump')
+    .description('dump a release\'s database to a file: consistent, complete, the password never on a command line')
+    .argument('[release]', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | any of its ports (or --port)')
+    .option('--port <db-port>', 'the release whose DB port this is', parsePort)
+    .option('--host <host>', 'Docker host (when the release or port is on several)')
+    .option('--out <file>', 'output file (default: dbs_<port>_dump.sql, or .sql.gz with --gzip, here)')
+    .option('--gzip', 'compress the output (also when --out ends in .gz)')
+    .option('--user <account>', 'DB account to dump as (default: read_only)')
+    .option('--in-container', 'run mariadb-dump inside the release\'s DB container, through the Docker engine')
+    .addOption(new Option('--database <name>', 'database name when no deployment record gives it').hideHelp())
+    .action(action('dump', (release) => (release === undefined ? {} : { ref: release })));
+  program
+    .command('restore')
+    .description('load a dump (.sql or .sql.gz) into a release\'s database, as a privileged account from the deployment record')
+    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
+    .argument('<file>', 'the dump, made by jobmon-ops dump')
+    .option('--host <host>', 'Docker host (when the release is on several)')
+    .option('--user <account>', 'DB account to load as (default: root)')
+    .option('--yes', 'no confirmation prompt (required without a terminal)')
+    .option('--force', 'load even when the database has Jobmon data (task_dag has rows)')
+    .addOption(new Option('--database <name>', 'database name when no deployment record gives it').hideHelp())
+    .action(action('restore', (release, file) => ({ ref: release, file })));
+
+  const RELEASE = 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | any of its ports';
+  const HOST = 'Docker host (when the release is registered on several)';
+  program
+    .command('status')
+    .alias('ps')
+    .description('every Jobmon stack on the engine: containers, health, uptime, ports, the monitor\'s last poll')
+    .argument('[release]', RELEASE)
+    .option('--host <host>', 'Docker host whose engine to ask, and whose registered releases to list (default: the configured default host)')
+    .action(action('status', (release) => (release === undefined ? {} : { ref: release })));
+  program
+    .command('logs')
+    .description('a release\'s container logs (stdout and stderr); all services, each line prefixed, unless one is named')
+    .argument('<release>', RELEASE)
+    .argument('[service]', 'db | jobmon | monitor')
+    .option('-n, --tail <lines>', 'only the last N lines of each service', parseCount)
+    .option('-f, --follow', 'keep following (Ctrl-C ends it, exit 130)')
+    .option('--since <when>', 'only lines since a duration ago (10m, 1h30m, 2d) or a time (2026-01-02T10:00:00Z)')
+    .option('-t, --timestamps', 'show the engine\'s timestamp of each line')
+    .option('--host <host>', HOST)
+    .action(action('logs', (release, service) => ({ ref: release, ...(service === undefined ? {} : { service }) })));
+  for (const [name, what] of [
+    ['start', 'start a release\'s stack (db, jobmon, monitor) or one service, waiting for health'],
+    ['stop', 'stop a release\'s stack (monitor, jobmon, db) or one service'],
+    ['restart', 'restart a release\'s stack (stop all, then start in order, waiting for health) or one service'],
+  ] as const) {
+    program
+      .command(name)
+      .description(what)
+      .argument('<release>', RELEASE)
+      .argument('[service]', 'db | jobmon | monitor')
+      .option('--timeout <seconds>', 'limit of each step: the grace before a stop kills, the wait for health', parseSeconds, 60)
+      .option('--host <host>', HOST)
+      .action(action(name, (release, service) => ({ ref: release, ...(service === undefined ? {} : { service }) })));
+  }
+  program
+    .command('creds')
+    .description('the DB accounts of a deployment (from its record, else its containers) with connection strings; passwords masked')
+    .argument('<release>', RELEASE)
+    .option('--user <account>', 'only this account')
+    .option('--show', 'print the passwords')
+    .option('--host <host>', HOST)
+    .action(action('creds', (release) => ({ ref: release })));
+  program
+    .command('undeploy')
+    .description('stop and remove a release\'s containers and network; the DB volume stays unless --purge-data')
+    .argument('<release>', RELEASE)
+    .option('--purge-data', 'also delete the DB volume and its data (asks; dump it first)')
+    .option('--yes', 'confirm --purge-data without asking (required without a terminal)')
+    .option('--timeout <seconds>', 'grace of each container\'s stop before the engine kills it', parseSeconds, 60)
+    .option('--host <host>', HOST)
+    .action(action('undeploy', (release) => ({ ref: release })));
 
   return program;
 }
