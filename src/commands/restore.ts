@@ -11,9 +11,10 @@ import { withInterrupt } from '../dump/interrupt.js';
 import { byteProgress, wantsProgress } from '../dump/progress.js';
 import { checkDumpFile, databaseInUse, loadDump } from '../dump/restore.js';
 import { clientAddress, resolveDbTarget } from '../dump/target.js';
-import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { ProblemsFoundError, UsageError } from '../errors.js';
 import { displayName } from '../registry/release.js';
 import { loadRegistry, shortPath } from '../registry/store.js';
+import { confirmOnTerminal } from '../util/confirm.js';
 
 export interface RestoreOptions extends GlobalOptions {
   ref: string;
@@ -25,17 +26,6 @@ export interface RestoreOptions extends GlobalOptions {
   /** Hidden: the database name when no deployment record gives it (tests). */
   database?: string;
   quiet?: boolean;
-}
-
-/** Asks on the terminal; false unless the answer is yes. */
-async function confirmed(message: string): Promise<boolean> {
-  const { confirm } = await import('@inquirer/prompts');
-  try {
-    return await confirm({ message, default: false });
-  } catch (error) {
-    if ((error as Error | undefined)?.name === 'ExitPromptError') throw new InterruptedError('interrupted at the confirmation; nothing was changed');
-    throw error;
-  }
 }
 
 /**
@@ -71,7 +61,7 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
     throw new UsageError(`database ${database} of ${name} at ${where} is in use (task_dag has rows); restore refuses to load over Jobmon data unless --force`);
   }
   const question = `Load ${shown} (${formatBytes(dumpFile.bytes)}) into database ${database} of ${name} at ${where}? Its tables are replaced by the dump's.`;
-  if (!options.yes && !(await confirmed(question))) throw new ProblemsFoundError('not confirmed; nothing was changed');
+  if (!options.yes && !(await confirmOnTerminal(question))) throw new ProblemsFoundError('not confirmed; nothing was changed');
 
   const started = Date.now();
   const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));

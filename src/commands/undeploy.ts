@@ -3,9 +3,10 @@ import { acquireLock } from '../deploy/lock.js';
 import { resourceNames } from '../deploy/names.js';
 import { plainProgress } from '../deploy/progress.js';
 import { canPrompt } from '../deploy/prompts.js';
-import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { ProblemsFoundError, UsageError } from '../errors.js';
 import { undeployStack } from '../ops/undeploy.js';
 import { openRelease } from '../ops/target.js';
+import { confirmOnTerminal } from '../util/confirm.js';
 
 export interface UndeployOptions extends GlobalOptions {
   ref: string;
@@ -14,17 +15,6 @@ export interface UndeployOptions extends GlobalOptions {
   yes?: boolean;
   /** Seconds each container may take to stop before the engine kills it. */
   timeout: number;
-}
-
-/** Asks on the terminal; false unless the answer is yes. */
-async function confirmed(message: string): Promise<boolean> {
-  const { confirm } = await import('@inquirer/prompts');
-  try {
-    return await confirm({ message, default: false });
-  } catch (error) {
-    if ((error as Error | undefined)?.name === 'ExitPromptError') throw new InterruptedError('interrupted at the confirmation; nothing was changed');
-    throw error;
-  }
 }
 
 /**
@@ -41,7 +31,7 @@ export async function undeploy(options: UndeployOptions, ctx: Context): Promise<
     ctx.logger.warn(`--purge-data deletes ${volume}, all of ${target.name}'s data; to keep a copy first: jobmon-ops dump ${typeof db === 'number' ? `--port ${db}` : target.name}`);
     if (!options.yes) {
       if (!canPrompt({})) throw new UsageError(`--purge-data deletes the data of ${target.name} and there is no terminal to confirm on; pass --yes to confirm`);
-      if (!(await confirmed(`Delete ${volume} and all data of ${target.name} on ${endpoint.url}?`))) throw new ProblemsFoundError('not confirmed; nothing was changed');
+      if (!(await confirmOnTerminal(`Delete ${volume} and all data of ${target.name} on ${endpoint.url}?`))) throw new ProblemsFoundError('not confirmed; nothing was changed');
     }
   }
   const lock = await acquireLock(docker, target.project, target.name);
