@@ -11,12 +11,10 @@
 //   4. Run a job lifecycle against the deployed service and print it.
 //   5. Undeploy (containers, network and volume), unless --keep is given.
 // Run with `npm run demo` (it builds first). Needs root for the engine setup.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeReleaseRepo } from './lib/release-repo.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
@@ -29,37 +27,14 @@ function run(command, args, options = {}) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
 }
 
-async function free(port) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 step('Docker engine and base image');
 run('bash', [path.join(root, 'scripts/test-docker.sh')]);
 
 step('a release of this checkout in a temporary repository');
-const work = mkdtempSync(path.join(tmpdir(), 'jobmon-ops-demo-'));
-const tree = path.join(work, 'tree');
-const bare = path.join(work, 'jobmon.git');
+const repo = await makeReleaseRepo({ root, version: '9.9.1', host: 'demo', label: 'demo.1', firstPort: 46910 });
+const { work, tree, bare, release } = repo;
 const deployments = path.join(work, 'deployments');
-let base = 46910;
-while (!((await free(base)) && (await free(base + 1)))) base += 10;
-const release = { tag: 'release-9.9.1', db: base, service: base + 1 };
 try {
-  const files = execFileSync('git', ['ls-files', '-z', '-co', '--exclude-standard'], { cwd: root }).toString().split('\0').filter((f) => f && existsSync(path.join(root, f)));
-  execFileSync('bash', ['-c', `mkdir -p "${tree}" && tar --null -T - -cf - | tar -xf - -C "${tree}"`], { cwd: root, input: files.join('\0') });
-  const registry = JSON.parse(readFileSync(path.join(tree, 'ports.json'), 'utf8'));
-  registry.hosts.demo = { releases: [{ label: 'demo.1', tag: release.tag, jsm1: release.service, db: release.db }] };
-  writeFileSync(path.join(tree, 'ports.json'), `${JSON.stringify(registry, null, 2)}\n`);
-  const git = (...args) => execFileSync('git', ['-c', 'user.name=demo', '-c', 'user.email=demo@localhost', ...args], { cwd: tree, stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'demo release 9.9.1');
-  git('tag', '-a', release.tag, '-m', 'release 9.9.1');
-  execFileSync('git', ['clone', '-q', '--bare', tree, bare]);
   process.stdout.write(`${release.tag} on host demo: service port ${release.service}, DB port ${release.db}, repository ${bare}\n`);
 
   const env = { ...process.env, JOBMON_DEPLOYMENTS_DIR: deployments, JOBMON_OPS_CONFIG: path.join(work, 'no-config.json') };
@@ -98,7 +73,7 @@ try {
       stdio: 'inherit',
       env: { ...process.env, JOBMON_DEPLOYMENTS_DIR: deployments },
     });
-    rmSync(work, { recursive: true, force: true });
+    repo.cleanup();
     process.stdout.write('removed the demo stack and its temporary files\n');
   }
 }
