@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { allReleases, displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
-import { findReleases, resolveRelease } from '../registry/resolve.js';
+import { findReleases, resolveRelease, serverReleaseOf } from '../registry/resolve.js';
 import type { Registry } from '../registry/schema.js';
 
 export interface DeployTarget {
@@ -23,17 +23,7 @@ export function resolveDeployTarget(registry: Registry, ref: string, host?: stri
     }
   }
   const match = resolveRelease(registry, ref, host === undefined ? {} : { host });
-  let release: ReleaseRef = { host: match.host, index: match.index, release: match.release };
-  let aliasOf: ReleaseRef | undefined;
-  if (match.release.server !== undefined) {
-    const releases = registry.hosts[match.host]!.releases;
-    const index = releases.findIndex((r) => r.tag === match.release.server);
-    if (index < 0) {
-      throw new UsageError(`${displayName(match.release)} is client-only, but its server release ${match.release.server} is not on ${match.host}; fix ports.json`);
-    }
-    aliasOf = release;
-    release = { host: match.host, index, release: releases[index]! };
-  }
+  const { release, aliasOf } = serverReleaseOf(registry, { host: match.host, index: match.index, release: match.release });
   const version = versionOf(release.release.tag);
   if (!version) {
     throw new UsageError(`${displayName(release.release)} has no semver tag (release-X.Y.Z); deploy needs one such as release-0.8.7`);

@@ -1,7 +1,7 @@
 import type { OperatorConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { allReleases, displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
-import { describeMatch, findReleases, resolveRelease } from '../registry/resolve.js';
+import { describeMatch, findReleases, resolveRelease, serverReleaseOf } from '../registry/resolve.js';
 import { PORT_COLUMN, type Registry } from '../registry/schema.js';
 
 /** The database a dump or restore works on. */
@@ -15,17 +15,6 @@ export interface DbTarget {
   version?: string;
   /** The compose project (`jobmon087`), for releases with a semver tag. */
   project?: string;
-}
-
-/** A client-only release's server release on the same host; other releases stay as they are. */
-function serverOf(registry: Registry, ref: ReleaseRef): { release: ReleaseRef; aliasOf?: ReleaseRef } {
-  if (ref.release.server === undefined) return { release: ref };
-  const releases = registry.hosts[ref.host]!.releases;
-  const index = releases.findIndex((r) => r.tag === ref.release.server);
-  if (index < 0) {
-    throw new UsageError(`${displayName(ref.release)} is client-only, but its server release ${ref.release.server} is not on ${ref.host}; fix ports.json`);
-  }
-  return { release: { host: ref.host, index, release: releases[index]! }, aliasOf: ref };
 }
 
 /** Every registered DB port, by host: `h1: <port>, <port>; h2: <port>`. */
@@ -53,7 +42,7 @@ function byDbPort(registry: Registry, port: number, host?: string): { release: R
     throw new UsageError(`no release has DB port ${port}${where} in the registry${what}; the known DB ports are ${knownDbPorts(registry, host)}`);
   }
   // A client-only release shares its server's ports: both name the one database.
-  const servers = db.map((m) => serverOf(registry, m));
+  const servers = db.map((m) => serverReleaseOf(registry, m));
   const distinct = servers.filter((s, i) => servers.findIndex((o) => o.release.host === s.release.host && o.release.index === s.release.index) === i);
   if (distinct.length > 1) {
     const list = distinct.map((s) => describeMatch(s.release)).join('; ');
@@ -71,7 +60,7 @@ export function resolveDbTarget(registry: Registry, input: { ref?: string; port?
   const found =
     input.port !== undefined
       ? byDbPort(registry, input.port, input.host)
-      : serverOf(registry, resolveRelease(registry, input.ref!, input.host === undefined ? {} : { host: input.host }));
+      : serverReleaseOf(registry, resolveRelease(registry, input.ref!, input.host === undefined ? {} : { host: input.host }));
   const { release } = found;
   if (typeof release.release.db !== 'number') {
     throw new UsageError(`${describeMatch(release)} has no DB port in the registry; see jobmon-ops ports show ${displayName(release.release)}`);

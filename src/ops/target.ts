@@ -4,7 +4,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { connectEngine, ensureEngineReachable, type EngineEndpoint } from '../deploy/engine.js';
 import { UsageError } from '../errors.js';
 import { displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
-import { resolveRelease } from '../registry/resolve.js';
+import { resolveRelease, serverReleaseOf } from '../registry/resolve.js';
 import type { Registry } from '../registry/schema.js';
 import { loadRegistry } from '../registry/store.js';
 
@@ -26,15 +26,7 @@ export interface OpsTarget {
  */
 export function resolveOpsTarget(registry: Registry, ref: string, host?: string): OpsTarget {
   const match = resolveRelease(registry, ref, host === undefined ? {} : { host });
-  let release: ReleaseRef = { host: match.host, index: match.index, release: match.release };
-  let aliasOf: ReleaseRef | undefined;
-  if (match.release.server !== undefined) {
-    const releases = registry.hosts[match.host]!.releases;
-    const index = releases.findIndex((r) => r.tag === match.release.server);
-    if (index < 0) throw new UsageError(`${displayName(match.release)} is client-only, but its server release ${match.release.server} is not on ${match.host}; fix ports.json`);
-    aliasOf = release;
-    release = { host: match.host, index, release: releases[index]! };
-  }
+  const { release, aliasOf } = serverReleaseOf(registry, { host: match.host, index: match.index, release: match.release });
   const version = versionOf(release.release.tag);
   if (!version) {
     throw new UsageError(`${displayName(release.release)} has no semver tag (release-X.Y.Z), so it was never deployed by jobmon-ops; see jobmon-ops ports show ${ref}`);

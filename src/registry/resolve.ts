@@ -87,3 +87,18 @@ export function resolveRelease(registry: Registry, ref: string, options: { host?
   }
   return distinct[0]!;
 }
+
+/**
+ * A client-only release's server release on the same host (DECISIONS 9), with
+ * the alias it came from; any other release stays as it is. Deploy, dump and
+ * the operating commands act on the server release.
+ */
+export function serverReleaseOf(registry: Registry, ref: ReleaseRef): { release: ReleaseRef; aliasOf?: ReleaseRef } {
+  if (ref.release.server === undefined) return { release: ref };
+  const releases = registry.hosts[ref.host]!.releases;
+  const index = releases.findIndex((r) => r.tag === ref.release.server);
+  if (index < 0) {
+    throw new UsageError(`${displayName(ref.release)} is client-only, but its server release ${ref.release.server} is not on ${ref.host}; fix ports.json`);
+  }
+  return { release: { host: ref.host, index, release: releases[index]! }, aliasOf: ref };
+}

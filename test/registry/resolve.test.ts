@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { findReleases, resolveRelease } from '../../src/registry/resolve.js';
+import { findReleases, resolveRelease, serverReleaseOf } from '../../src/registry/resolve.js';
 import { shippedRegistry } from './fixtures.js';
 
 const registry = shippedRegistry();
@@ -48,6 +48,27 @@ describe('resolveRelease', () => {
     expect(() => resolveRelease(registry, 'release-0.8.9')).toThrow(UsageError);
     expect(() => resolveRelease(registry, 'release-0.8.9')).toThrow(
       'no release "release-0.8.9" in the registry; did you mean release-0.8.7, release-0.8.6, release-0.8.5? see jobmon-ops ports list',
+    );
+  });
+});
+
+describe('serverReleaseOf', () => {
+  it('follows a client-only release to its server release and keeps the alias; others stay as they are', () => {
+    const withAlias = shippedRegistry();
+    withAlias.hosts['jobmon-docker-cont-p01']!.releases.push({ label: 'http.12', tag: 'release-0.8.8', jsm1: 8756, db: 3870, server: 'release-0.8.7' });
+    const alias = resolveRelease(withAlias, 'release-0.8.8');
+    const followed = serverReleaseOf(withAlias, alias);
+    expect(followed.release.release.tag).toBe('release-0.8.7');
+    expect(followed.aliasOf?.release.tag).toBe('release-0.8.8');
+    const plain = resolveRelease(withAlias, 'release-0.8.6');
+    expect(serverReleaseOf(withAlias, plain)).toEqual({ release: plain });
+  });
+
+  it('refuses an alias whose server is not on its host', () => {
+    const broken = shippedRegistry();
+    broken.hosts['jobmon-docker-cont-p01']!.releases.push({ label: 'http.12', tag: 'release-0.8.8', jsm1: 8756, db: 3870, server: 'release-0.7.0' });
+    expect(() => serverReleaseOf(broken, resolveRelease(broken, 'release-0.8.8'))).toThrow(
+      'release-0.8.8 is client-only, but its server release release-0.7.0 is not on jobmon-docker-cont-p01; fix ports.json',
     );
   });
 });
