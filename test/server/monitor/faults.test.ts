@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readMonitorStatus } from '../../../src/server/monitor/index.js';
 import { TEST_DB, TEST_PASSWORDS } from '../../helpers/mariadb.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { collectLog } from '../../helpers/log-lines.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 import { insertRun } from './fixtures.js';
-import { createMonitorTestDb, morePolls, SLACK_TOKEN, startTestMonitor, waitFor, type MonitorTestDb } from './setup.js';
+import { createMonitorTestDb, morePolls, SLACK_TOKEN, startTestMonitor, stopStrayMonitors, waitFor, type MonitorTestDb } from './setup.js';
 
 // Every fault the monitor must survive, against real MariaDB and a local Slack endpoint.
 let db: MonitorTestDb;
@@ -26,6 +26,7 @@ beforeEach(() => {
   slack.replies.length = 0;
   slack.fallback = undefined;
 });
+afterEach(stopStrayMonitors);
 
 const lostRunText = (runId: number) => slack.requests.filter((r) => r.text?.startsWith(`Lost contact with Workflow Run #${runId}:`));
 const entries = (msg: string) => log.entries().filter((e) => e.msg === msg);
@@ -36,7 +37,14 @@ describe('monitor faults', () => {
     const monitor = startTestMonitor(db.settings({ SLACK_API_URL: slack.apiUrl }), { logger: log.logger });
     const run = await insertRun(db.admin, { heartbeatAgoS: LOST });
     await waitFor(() => lostRunText(run.runId).length >= 3, 'three refused attempts');
-    const [pending] = await waitFor(() => db.rows<{ attempts: number; last_error: string }>('SELECT attempts, last_error FROM monitor_notification WHERE delivered_at IS NULL'), 'the kept message');
+    // The refusals reach Slack before the outbox records them, so wait for the record itself.
+    const pending = await waitFor(
+      async () => {
+        const rows = await db.rows<{ attempts: number; last_error: string }>('SELECT attempts, last_error FROM monitor_notification WHERE delivered_at IS NULL AND attempts > 0');
+        return rows[0];
+      },
+      'the kept message',
+    );
     expect(pending).toMatchObject({ last_error: 'Slack answered HTTP 500' });
     slack.fallback = undefined;
     await waitFor(async () => (await db.rows('SELECT id FROM monitor_notification WHERE delivered_at IS NULL')).length === 0, 'delivery');

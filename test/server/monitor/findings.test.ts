@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMonitorStatus } from '../../../src/server/monitor/index.js';
 import { connectAs, TEST_PASSWORDS } from '../../helpers/mariadb.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { collectLog } from '../../helpers/log-lines.js';
 import { insertInstances, insertRun, setHeartbeat } from './fixtures.js';
-import { createMonitorTestDb, morePolls, SLACK_TOKEN, startTestMonitor, waitFor, type MonitorTestDb } from './setup.js';
+import { createMonitorTestDb, morePolls, SLACK_TOKEN, startTestMonitor, stopStrayMonitors, waitFor, type MonitorTestDb } from './setup.js';
 
 // Real MariaDB (the monitor logged in as service_user) and a local Slack endpoint.
 let db: MonitorTestDb;
@@ -19,6 +19,7 @@ afterAll(async () => {
   await slack?.close();
   await db?.drop();
 });
+afterEach(stopStrayMonitors);
 
 const textsTo = (channel: string) => slack.requests.filter((r) => r.channel === channel).map((r) => r.text);
 

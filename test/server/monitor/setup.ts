@@ -62,19 +62,32 @@ export interface RunningMonitor {
   done: Promise<void>;
 }
 
+const running = new Set<RunningMonitor>();
+
 /** Starts the monitor in the background, as `jobmon-server monitor` runs it. */
 export function startTestMonitor(settings: MonitorEnv, options: Omit<RunMonitorOptions, 'signal'>): RunningMonitor {
   const controller = new AbortController();
   const done = runMonitor(settings, { firstRetryMs: 100, slackBackoffMs: [50, 100], ...options, signal: controller.signal }).then(() => {
     if (!controller.signal.aborted) throw new Error('the monitor ended on its own');
   });
-  return {
+  const monitor: RunningMonitor = {
     done,
     async stop() {
+      running.delete(monitor);
       controller.abort();
       await done;
     },
   };
+  running.add(monitor);
+  return monitor;
+}
+
+/**
+ * Stops every monitor a test started and did not stop (it failed before its own stop),
+ * so one failing test's monitor never answers Slack or writes status in the next test.
+ */
+export async function stopStrayMonitors(): Promise<void> {
+  await Promise.allSettled([...running].map((monitor) => monitor.stop()));
 }
 
 /** Waits until `check` returns a truthy value (polled every 50 ms). */
