@@ -113,13 +113,17 @@ async function deployForReal(options: DeployOptions, ctx: Context): Promise<numb
     const root = deploymentsRoot(ctx.env);
     const pre = await runPreflight({
       ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true, breakLock: options.breakLock === true,
-      config, docker, endpoint, user, deploymentsRoot: root, log: (line) => ctx.logger.warn(line),
+      config, docker, endpoint, user, deploymentsRoot: root, log: (line) => ctx.logger.warn(line), signal: controller.signal,
       ...(options.repo ? { repo: options.repo } : {}), ...(host ? { host } : {}), ...(local ? { local } : {}),
     });
     const { tag } = pre.source;
     progress.line(`preflight ok: ${tag.tag} at ${tag.commit.slice(0, 12)} for ${pre.source.target.release.host} on ${endpoint.url}; ports free${pre.existing.length ? '; redeploying' : ''}`);
     if (controller.signal.aborted) throw new InterruptedError('interrupted during preflight; nothing was changed');
     return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal: controller.signal });
+  } catch (error) {
+    // Whatever a Ctrl-C broke (a git or engine call mid-way) is reported as the interruption it was, exit 130.
+    if (controller.signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError(`interrupted (${(error as Error).message}); cleaned up`);
+    throw error;
   } finally {
     process.off('SIGINT', onSigint);
   }

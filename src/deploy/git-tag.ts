@@ -3,7 +3,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { versionOf } from '../registry/release.js';
 
 /** A release tag found in the repository: its name, the commit it points at, and its version. */
@@ -24,15 +24,18 @@ export function tagCandidates(ref: string): string[] {
   return /^\d+\.\d+\.\d+/.test(ref) && versionOf(ref) ? [`release-${ref}`, ref] : [ref];
 }
 
-async function git(args: string[], options: { cwd?: string; timeoutSeconds?: number } = {}) {
+async function git(args: string[], options: { cwd?: string; timeoutSeconds?: number; signal?: AbortSignal | undefined } = {}) {
   const result = await execa('git', args, {
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    // Ctrl-C stops git at once (SIGTERM) instead of waiting for a slow remote.
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
     reject: false,
     stdin: 'ignore',
     timeout: (options.timeoutSeconds ?? 120) * 1000,
     // No credential or host-key prompt may hang a deploy.
     env: { GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' },
   });
+  if (result.isCanceled) throw new InterruptedError(`interrupted during git ${args[0]}; nothing half-made was kept`);
   const firstError = result.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? result.stderr.split('\n')[0] ?? '';
   return { ok: result.exitCode === 0, stdout: result.stdout, error: firstError.replace(/^fatal: /, '').trim() };
 }
@@ -42,10 +45,10 @@ async function git(args: string[], options: { cwd?: string; timeoutSeconds?: num
  * the first candidate name that exists, with the commit it points at. Unknown
  * and non-semver tags are UsageErrors naming the fix.
  */
-export async function findReleaseTag(repo: string, candidates: string[]): Promise<RemoteTag> {
+export async function findReleaseTag(repo: string, candidates: string[], signal?: AbortSignal): Promise<RemoteTag> {
   // An annotated tag's commit is listed as `<ref>^{}`, which a pattern must name too.
   const refs = candidates.flatMap((c) => [`refs/tags/${c}`, `refs/tags/${c}^{}`]);
-  const listed = await git(['ls-remote', '--tags', repoUrl(repo), ...refs]);
+  const listed = await git(['ls-remote', '--tags', repoUrl(repo), ...refs], { signal });
   if (!listed.ok) throw new UsageError(`cannot read the repository ${repo} (${listed.error}); check --repo or "repository" in the configuration`);
   const commits = new Map<string, string>();
   for (const line of listed.stdout.split('\n')) {
@@ -65,12 +68,12 @@ export async function findReleaseTag(repo: string, candidates: string[]): Promis
 }
 
 /** Fetches just the tag (depth 1) into a temporary repository and returns a file of it; the folder is removed. */
-export async function readFileAtTag(repo: string, tag: RemoteTag, file: string): Promise<string | undefined> {
+export async function readFileAtTag(repo: string, tag: RemoteTag, file: string, signal?: AbortSignal): Promise<string | undefined> {
   const dir = await mkdtemp(path.join(tmpdir(), 'jobmon-ops-preflight-'));
   try {
     const init = await git(['init', '-q', '--bare', dir]);
     if (!init.ok) throw new UsageError(`cannot make a temporary git repository in ${dir} (${init.error})`);
-    const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', repoUrl(repo), `+refs/tags/${tag.tag}:refs/tags/${tag.tag}`], { cwd: dir });
+    const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', repoUrl(repo), `+refs/tags/${tag.tag}:refs/tags/${tag.tag}`], { cwd: dir, signal });
     if (!fetched.ok) throw new UsageError(`cannot fetch tag ${tag.tag} from ${repo} (${fetched.error}); check the repository and your access to it`);
     const commit = await git(['rev-parse', `refs/tags/${tag.tag}^{commit}`], { cwd: dir });
     if (!commit.ok || commit.stdout.trim() !== tag.commit) {
@@ -88,7 +91,7 @@ export async function readFileAtTag(repo: string, tag: RemoteTag, file: string):
  * the commit, else cloned shallow to a temporary name and renamed into place.
  * Its HEAD must be the commit preflight saw.
  */
-export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string): Promise<{ reused: boolean }> {
+export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string, signal?: AbortSignal): Promise<{ reused: boolean }> {
   if (existsSync(dir)) {
     const head = await git(['rev-parse', 'HEAD'], { cwd: dir });
     if (head.ok && head.stdout.trim() === tag.commit) return { reused: true };
@@ -96,13 +99,17 @@ export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string):
   }
   const temp = `${dir}.partial-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
-  const cloned = await git(['clone', '-q', '--depth', '1', '--no-tags', '--branch', tag.tag, repoUrl(repo), temp]);
-  if (!cloned.ok) throw new UsageError(`cannot clone ${tag.tag} from ${repo} (${cloned.error}); check the repository and your access to it`);
-  const head = await git(['rev-parse', 'HEAD'], { cwd: temp });
-  if (head.stdout.trim() !== tag.commit) {
+  try {
+    const cloned = await git(['clone', '-q', '--depth', '1', '--no-tags', '--branch', tag.tag, repoUrl(repo), temp], { signal });
+    if (!cloned.ok) throw new UsageError(`cannot clone ${tag.tag} from ${repo} (${cloned.error}); check the repository and your access to it`);
+    const head = await git(['rev-parse', 'HEAD'], { cwd: temp });
+    if (head.stdout.trim() !== tag.commit) {
+      throw new UsageError(`the clone of ${tag.tag} is at ${head.stdout.trim().slice(0, 12)}, not ${tag.commit.slice(0, 12)}: the tag moved; run deploy again`);
+    }
+    await rename(temp, dir);
+    return { reused: false };
+  } finally {
+    // A failed or interrupted clone leaves no half-made folder behind.
     await rm(temp, { recursive: true, force: true });
-    throw new UsageError(`the clone of ${tag.tag} is at ${head.stdout.trim().slice(0, 12)}, not ${tag.commit.slice(0, 12)}: the tag moved; run deploy again`);
   }
-  await rename(temp, dir);
-  return { reused: false };
 }

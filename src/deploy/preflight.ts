@@ -29,6 +29,8 @@ export interface PreflightInput {
   user: string;
   deploymentsRoot: string;
   log: (line: string) => void;
+  /** Ctrl-C: stops the git commands at once. */
+  signal?: AbortSignal;
 }
 
 export interface PreflightResult {
@@ -99,7 +101,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   const repo = input.repo ?? config.repository;
   if (!repo) throw new UsageError('no repository to take the release from; pass --repo URL, or set "repository" in the configuration');
   await ensureEngineReachable(docker, input.endpoint);
-  const source = await resolveReleaseSource({ ref: input.ref, repo, ...(input.host ? { host: input.host } : {}), ...(input.local ? { local: input.local } : {}), log: input.log });
+  const source = await resolveReleaseSource({ ref: input.ref, repo, ...(input.host ? { host: input.host } : {}), ...(input.local ? { local: input.local } : {}), log: input.log, ...(input.signal ? { signal: input.signal } : {}) });
   const { version, tag } = source.tag;
   const project = projectName(version);
   // A deploy in progress holds the lock and its containers are coming and going:

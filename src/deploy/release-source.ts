@@ -21,6 +21,8 @@ export interface ReleaseSourceInput {
   /** The local registry, when there is one: it resolves labels and ports, and must agree. */
   local?: Registry;
   log: (line: string) => void;
+  /** Ctrl-C: stops the git commands at once. */
+  signal?: AbortSignal;
 }
 
 /** Tag names to look up: a version's tag forms, else what the local registry calls the release, else the name as given. */
@@ -36,8 +38,8 @@ function candidatesFor(ref: string, local: Registry | undefined, host: string | 
   return [ref];
 }
 
-async function registryAtTag(repo: string, tag: RemoteTag): Promise<Registry> {
-  const text = await readFileAtTag(repo, tag, 'ports.json');
+async function registryAtTag(repo: string, tag: RemoteTag, signal: AbortSignal | undefined): Promise<Registry> {
+  const text = await readFileAtTag(repo, tag, 'ports.json', signal);
   if (text === undefined) throw new UsageError(`tag ${tag.tag} has no ports.json; register the release (jobmon-ops ports bump) in a commit and tag that`);
   const parsed = parseRegistry(text);
   if (!parsed.ok) throw new UsageError(`the ports.json of tag ${tag.tag} is invalid: ${formatProblem(parsed.problems[0]!)}; fix it in a new tag`);
@@ -64,9 +66,9 @@ function assertAgrees(source: ReleaseSource, local: Registry | undefined): void 
  * release, and its own ports.json (from a temporary shallow fetch) registers
  * the release on the target host, agreeing with the local registry.
  */
-export async function resolveReleaseSource({ ref, repo, host, local, log }: ReleaseSourceInput): Promise<ReleaseSource> {
-  let tag = await findReleaseTag(repo, candidatesFor(ref, local, host));
-  const registry = await registryAtTag(repo, tag);
+export async function resolveReleaseSource({ ref, repo, host, local, log, signal }: ReleaseSourceInput): Promise<ReleaseSource> {
+  let tag = await findReleaseTag(repo, candidatesFor(ref, local, host), signal);
+  const registry = await registryAtTag(repo, tag, signal);
   let target: DeployTarget;
   try {
     target = resolveDeployTarget(registry, tag.tag, host);
@@ -77,7 +79,7 @@ export async function resolveReleaseSource({ ref, repo, host, local, log }: Rele
   if (target.aliasOf) {
     const server = target.release.release.tag!;
     log(`note: ${tag.tag} is client-only; deploying its server release ${server}`);
-    tag = await findReleaseTag(repo, [server]);
+    tag = await findReleaseTag(repo, [server], signal);
   }
   const source = { tag, registry, target };
   assertAgrees(source, local);

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +58,32 @@ describe('release tags in a repository', () => {
     expect(await readFile(path.join(checkout, 'ports.json'), 'utf8')).toBe('{"format":1}\n');
     expect((await execa('git', ['rev-parse', '--is-shallow-repository'], { cwd: checkout })).stdout).toBe('true');
     expect(await ensureCheckout(bare, tag, checkout)).toEqual({ reused: true });
+  });
+
+  it('a failed clone leaves no half-made folder beside the checkout', async () => {
+    const tag = await findReleaseTag(bare, ['release-1.2.3']);
+    const parent = path.join(dir, 'failed-clone');
+    await mkdir(parent);
+    await expect(ensureCheckout(bare, { ...tag, tag: 'no-such-tag' }, path.join(parent, 'checkout'))).rejects.toThrow(/^cannot clone no-such-tag from /);
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('Ctrl-C stops git waiting on a remote that never answers: exit code 130, at once', async () => {
+    // A git:// server that accepts and then says nothing: git would wait for its 120 s limit.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const controller = new AbortController();
+      const connected = new Promise((resolve) => server.once('connection', resolve));
+      const pending = findReleaseTag(`git://127.0.0.1:${port}/jobmon.git`, ['release-1.2.3'], controller.signal);
+      await connected;
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ exitCode: 130, message: 'interrupted during git ls-remote; nothing half-made was kept' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 });
