@@ -5,12 +5,23 @@ import { waitExit, waitHealthy, waitHttp, waitMonitorPoll, type GateContext } fr
 import { imageId } from './image-build.js';
 import type { ContainerStep, DeployStep, OneshotStep, WaitStep } from './plan-types.js';
 
-/** What one run created on the engine: exactly what its rollback removes. */
+/** A container a redeploy replaced: stopped and parked under another name until the run succeeds. */
+export interface Parked {
+  name: string;
+  parkedAs: string;
+}
+
+/** What one run created on the engine (exactly what its rollback removes), and the containers it parked. */
 export interface Created {
   containers: string[];
   network?: string;
   volume?: string;
+  /** In the order they were replaced; a rollback renames them back and starts them. */
+  parked: Parked[];
 }
+
+/** The name a replaced container waits under while its successor proves healthy. */
+export const parkedName = (name: string) => `${name}.previous`;
 
 export interface StepContext {
   docker: Docker;
@@ -47,15 +58,20 @@ async function startContainer(step: ContainerStep | OneshotStep, ctx: StepContex
   let note = 'created and started';
   if (await containerExists(docker, name)) {
     if (step.onExisting !== 'replace') throw new Error(`a container named ${name} exists; pass --redeploy to replace it`);
-    // The old one stops as `docker stop` would (SIGTERM, then 10 s), so the DB shuts down cleanly.
+    const parkedAs = parkedName(name);
+    // A parked container still here is from a run that died before it finished; its successor holds the name.
+    await removeContainer(docker, parkedAs);
+    // The old one stops as `docker stop` would (SIGTERM, then 10 s), so the DB shuts down cleanly,
+    // and is kept under another name: a failed redeploy puts it back (restoreParked).
     await docker
       .getContainer(name)
       .stop({ t: 10 })
       .catch((error: unknown) => {
         if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error;
       });
-    await removeContainer(docker, name);
-    note = 'replaced the old one, started';
+    await docker.getContainer(name).rename({ name: parkedAs });
+    ctx.created.parked.push({ name, parkedAs });
+    note = 'replaced the old one (kept stopped until this deploy succeeds), started';
   }
   await docker.createContainer(toDockerCreateOptions(step.container));
   ctx.created.containers.push(name);
@@ -129,4 +145,34 @@ export async function removeCreated(docker: Docker, created: Created): Promise<s
       .catch((error: unknown) => statusOf(error) === 404 || left.push(`volume ${created.volume} (${(error as Error).message})`));
   }
   return left;
+}
+
+/** After a successful run: the replaced containers are no longer needed. Returns what could not be removed. */
+export async function removeParked(docker: Docker, parked: Parked[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const { parkedAs } of parked) {
+    await removeContainer(docker, parkedAs).catch((error: unknown) => left.push(`container ${parkedAs} (${(error as Error).message})`));
+  }
+  return left;
+}
+
+/**
+ * After a failed or interrupted redeploy (its new containers already removed):
+ * the replaced containers get their names back and start again, in the order
+ * they were replaced (the DB first). Returns the names restored and what could not be.
+ */
+export async function restoreParked(docker: Docker, parked: Parked[]): Promise<{ restored: string[]; left: string[] }> {
+  const restored: string[] = [];
+  const left: string[] = [];
+  for (const { name, parkedAs } of parked) {
+    try {
+      const container = docker.getContainer(parkedAs);
+      await container.rename({ name });
+      await docker.getContainer(name).start();
+      restored.push(name);
+    } catch (error) {
+      left.push(`${name} (from ${parkedAs}: ${(error as Error).message})`);
+    }
+  }
+  return { restored, left };
 }

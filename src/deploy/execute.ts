@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { lastLogLines } from './container-logs.js';
-import { applyStep, removeCreated, removeOneshot, type Created, type StepContext } from './execute-steps.js';
+import { applyStep, removeCreated, removeOneshot, removeParked, restoreParked, type Created, type StepContext } from './execute-steps.js';
 import { stepTitle } from './format.js';
 import type { DeployPlan, DeployStep } from './plan-types.js';
 import type { Progress } from './progress.js';
@@ -28,6 +28,8 @@ export interface ExecuteResult {
   created: Created;
   steps: StepTiming[];
   seconds: number;
+  /** Replaced containers the run could not remove after it succeeded. */
+  left: string[];
 }
 
 /** A step failed (or the run was interrupted) and what this run created was removed again. */
@@ -39,9 +41,11 @@ export class DeployFailure extends Error {
     readonly container: string | undefined,
     readonly logs: string[],
     readonly created: Created,
-    /** What the rollback could not remove. */
+    /** What the rollback could not remove or restore. */
     readonly left: string[],
     readonly interrupted: boolean,
+    /** The containers a failed redeploy put back and started again, and those it could not. */
+    readonly restore: { restored: string[]; left: string[] } = { restored: [], left: [] },
   ) {
     super(`${step}: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
@@ -63,11 +67,12 @@ export function progressTitle(step: DeployStep, index: number, total: number): s
  * before), network and volume (reused when present), then each container and
  * its health gate. On a failed step or an abort, it removes everything this
  * run created, newest first (a network or volume that existed before is
- * kept), and throws a DeployFailure with the failing container's last 50 log
- * lines, read before the removal.
+ * kept), puts back the containers a redeploy replaced, and throws a
+ * DeployFailure with the failing container's last 50 log lines, read before
+ * the removal. Replaced containers are removed only once every step passed.
  */
 export async function executePlan({ docker, plan, progress, signal, clientAddress }: ExecuteOptions): Promise<ExecuteResult> {
-  const created: Created = { containers: [] };
+  const created: Created = { containers: [], parked: [] };
   const ctx: StepContext = { docker, signal, clientAddress, created };
   const oneshots = new Set(plan.steps.flatMap((s) => (s.kind === 'oneshot' && s.removeOnSuccess ? [s.container.name] : [])));
   const timings: StepTiming[] = [];
@@ -84,8 +89,10 @@ export async function executePlan({ docker, plan, progress, signal, clientAddres
       const container = containerOf(step);
       const logs = container ? await lastLogLines(docker, container, 50) : [];
       const left = await removeCreated(docker, created);
-      throw new DeployFailure(title, error, container, logs, created, left, signal.aborted);
+      const restore = await restoreParked(docker, created.parked);
+      throw new DeployFailure(title, error, container, logs, created, left, signal.aborted, restore);
     }
   }
-  return { created, steps: timings, seconds: (Date.now() - started) / 1000 };
+  const left = await removeParked(docker, created.parked);
+  return { created, steps: timings, seconds: (Date.now() - started) / 1000, left };
 }

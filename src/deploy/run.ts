@@ -64,7 +64,7 @@ export async function runDeploy(input: RunInput): Promise<number> {
     }
     const versionDir = await ensureVersionDir(input.deploymentsRoot, tag.version);
     const checkout = path.join(versionDir, `checkout-${tag.commit.slice(0, 12)}`);
-    await progress.step(`checkout ${tag.tag} (${tag.commit.slice(0, 12)})`, () => ensureCheckout(pre.repo, tag, checkout), (r) => (r.reused ? `reused ${checkout}` : checkout));
+    await progress.step(`checkout ${tag.tag} (${tag.commit.slice(0, 12)})`, () => ensureCheckout(pre.repo, tag, checkout, signal), (r) => (r.reused ? `reused ${checkout}` : checkout));
     const images = await progress.step(
       'images',
       () =>
@@ -99,6 +99,7 @@ export async function runDeploy(input: RunInput): Promise<number> {
       const result = await executePlan({ docker, plan, progress, signal, clientAddress: pre.clientAddress });
       const done: DeploymentRecord = { ...record, status: 'deployed', finishedAt: new Date().toISOString(), volumeCreated: result.created.volume !== undefined };
       await writeRecord(file, done);
+      if (result.left.length > 0) ctx.logger.warn(`could not remove the replaced ${result.left.join(', ')}; remove it with docker rm`);
       ctx.logger.info(formatSummary(done, file, (Date.now() - started) / 1000));
       return 0;
     } catch (error) {
@@ -117,7 +118,7 @@ async function reportFailure(failure: DeployFailure, input: RunInput & { record:
   const message = failure.reason instanceof Error ? failure.reason.message : String(failure.reason);
   await writeRecord(file, {
     ...record,
-    status: failure.left.length === 0 ? 'rolled-back' : 'failed',
+    status: failure.left.length === 0 && failure.restore.left.length === 0 ? 'rolled-back' : 'failed',
     finishedAt: new Date().toISOString(),
     volumeCreated,
     volumeRemoved: volumeCreated && !failure.left.some((l) => l.startsWith('volume ')),
@@ -128,7 +129,11 @@ async function reportFailure(failure: DeployFailure, input: RunInput & { record:
     for (const line of failure.logs) ctx.logger.error(`  ${line}`);
   }
   const removed = [...failure.created.containers, ...(failure.created.network ? [failure.created.network] : []), ...(failure.created.volume ? [failure.created.volume] : [])];
-  const cleanup = failure.left.length > 0 ? `could not remove ${failure.left.join(', ')}` : removed.length > 0 ? `removed what it created (${removed.join(', ')})` : 'it had created nothing';
+  const cleanup = [
+    failure.left.length > 0 ? `could not remove ${failure.left.join(', ')}` : removed.length > 0 ? `removed what it created (${removed.join(', ')})` : 'it had created nothing',
+    ...(failure.restore.restored.length > 0 ? [`restarted the previous ${failure.restore.restored.join(', ')}`] : []),
+    ...(failure.restore.left.length > 0 ? [`could not restart the previous ${failure.restore.left.join(', ')}`] : []),
+  ].join('; ');
   if (failure.interrupted) throw new InterruptedError(`interrupted at ${failure.step}; ${cleanup}; record ${file}`);
   throw new ProblemsFoundError(`${failure.step} failed: ${message}; ${cleanup}; record ${file}`);
 }

@@ -5,6 +5,7 @@ import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastLogLines } from '../../src/deploy/container-logs.js';
 import { bootstrapTag } from '../../src/deploy/images.js';
+import { acquireLock } from '../../src/deploy/lock.js';
 import { makeTempDir, REPO_ROOT, type CliResult } from '../helpers/cli.js';
 import { TEST_LABEL, testEngine } from '../helpers/docker.js';
 import { call } from '../helpers/server.js';
@@ -174,7 +175,7 @@ describe('deploy release-9.8.7 to the local engine', () => {
     const done = await redeploy;
     expect(done.exitCode, String(done.stderr)).toBe(0);
     expect(String(done.stdout)).toMatch(/volume jobmon987_db_data exists: reusing the DB passwords of /);
-    expect(String(done.stdout)).toContain('replaced the old one, started');
+    expect(String(done.stdout)).toContain('replaced the old one (kept stopped until this deploy succeeds), started');
     expectNoSentinel(`${done.stdout}\n${done.stderr}\n${second.stdout}\n${second.stderr}`);
     const { body } = await call({ url: serviceUrl() }, 'GET', '/health');
     expect(body.status).toBe('ok');
@@ -185,6 +186,60 @@ describe('deploy release-9.8.7 to the local engine', () => {
     const all = await records(deployments, '9.8.7');
     expect(all.map((r) => r.record.status)).toEqual(['deployed', 'deployed']);
     expect(all[1]!.record).toMatchObject({ redeploy: true, passwordsFrom: all[0]!.file, volumeCreated: false });
+  }, 300_000);
+});
+
+/** Waits until `check` is truthy (every 250 ms), or fails naming `what`. */
+async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const containerStates = async (project: string) =>
+  (await docker.listContainers({ all: true, filters: { name: [`${project}_`] } })).map((c) => `${c.Names[0]!.slice(1)} ${c.State}`).sort();
+
+describe('redeploy safety on the shared release-9.8.7', () => {
+  const main = () => repo.releases.main;
+
+  it('a redeploy that fails puts the previous containers back and running: exit 1, the data still served', async () => {
+    const before = await docker.getContainer(`${main().project}_db_1`).inspect();
+    const result = await runDeploy(args(main().tag, '--redeploy', '--timeout', '5', '--db-option=--skip-networking'), env());
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(errorLines(result)).toEqual([
+      expect.stringMatching(
+        /^error: \[ 6\/12\] wait: DB accepting connections \(jobmon987_db_1\), up to 5 s failed: .*; removed what it created \(jobmon987_db_1\); restarted the previous jobmon987_db_1; record \S+\.json$/,
+      ),
+    ]);
+    expectNoSentinel(`${result.stdout}\n${result.stderr}`);
+    // The very container that ran before, under its own name again; nothing parked is left.
+    const after = await docker.getContainer(`${main().project}_db_1`).inspect();
+    expect(after.Id).toBe(before.Id);
+    expect(await containerStates(main().project)).toEqual(['jobmon987_db_1 running', 'jobmon987_jobmon_1 running', 'jobmon987_monitor_1 running']);
+    // The service reconnects to the restarted DB and still has the data written before.
+    await eventually(async () => (await call({ url: serviceUrl() }, 'GET', '/health')).body?.status === 'ok', 'the service healthy again');
+    const db = await createConnection({ host: '127.0.0.1', port: main().db, user: 'read_only', password: SENTINELS.JOBMON_PASS_READ_ONLY, database: 'docker' });
+    const [rows] = await db.query("SELECT name FROM task_dag WHERE dag_hash = 'e2e-hash'");
+    await db.end();
+    expect(rows).toEqual([{ name: 'e2e' }]);
+    const [entry] = (await records(deployments, main().version)).slice(-1);
+    expect(entry!.record).toMatchObject({ status: 'rolled-back', redeploy: true, volumeCreated: false });
+  }, 300_000);
+
+  it('a lock a dead deploy left: refused naming its holder, then broken with --break-lock and the redeploy goes through', async () => {
+    await acquireLock(docker, main().project, main().tag, { [TEST_LABEL]: '1' }); // never released: its holder "died"
+    const refused = await runDeploy(args(main().tag, '--redeploy'), env());
+    expect(refused.exitCode).toBe(2);
+    expect(errorLines(refused)).toEqual([expect.stringMatching(/^error: another deploy of release-9\.8\.7 holds the lock on this engine: .+ pid \d+, for \d+ s; wait for it to finish, or if that deploy died, run again with --break-lock$/)]);
+    const broken = await runDeploy(args(main().tag, '--redeploy', '--break-lock'), env());
+    expect(broken.exitCode, broken.stderr).toBe(0);
+    expect(broken.stderr).toMatch(/^broke the deploy lock of release-9\.8\.7 held by .+ pid \d+ for \d+ s$/m);
+    expect(await containerStates(main().project)).toEqual(['jobmon987_db_1 running', 'jobmon987_jobmon_1 running', 'jobmon987_monitor_1 running']);
+    expect((await call({ url: serviceUrl() }, 'GET', '/health')).body.status).toBe('ok');
   }, 300_000);
 });
 
@@ -241,6 +296,28 @@ describe('deploy failures: one error line, the right exit code, nothing left beh
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
     await nothingLeft();
+  });
+  it('Ctrl-C while preflight waits on a silent git remote: exit 130 at once, nothing changed', async () => {
+    const net = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const connected = new Promise((resolve) => server.once('connection', resolve));
+      const argv = args(spare().tag).map((a) => (a === repo.bare ? `git://127.0.0.1:${port}/jobmon.git` : a));
+      const child = startDeploy(argv, env());
+      await connected;
+      child.kill('SIGINT');
+      const result = await child;
+      expect(result.exitCode).toBe(130);
+      expect(String(result.stderr).trim().split('\n').at(-1)).toBe('error: interrupted during git ls-remote; nothing half-made was kept');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+    await nothingLeft();
+    expect(await records(deployments, spare().version)).toEqual([]);
   });
 });
 
@@ -310,4 +387,31 @@ describe('deploy failures at run time: rollback of a first deploy leaves nothing
     expect(entry!.record.slack).toEqual({ token: 'set', wfChannel: 'jobmon-alerts', nodeChannel: 'suspicious_nodes' });
     expect(await leftovers(docker, spare().project)).toEqual([]);
   }, 120_000);
+});
+
+describe('a DB volume no record holds the passwords of', () => {
+  const spare = () => repo.releases.spare;
+  const volume = () => `${spare().project}_db_data`;
+
+  afterAll(() => removeProject(docker, spare().project), 120_000);
+
+  it('is refused with the fix; --purge-data deletes it and deploys afresh', async () => {
+    await removeProject(docker, spare().project);
+    await docker.createVolume({ Name: volume(), Labels: { [TEST_LABEL]: '1', 'org.jobmon-ops.e2e-marker': 'orphan' } });
+    const refused = await runDeploy(args(spare().tag), env({ JOBMON_DEPLOYMENTS_DIR: path.join(deployments, 'no-records') }));
+    expect(refused.exitCode).toBe(2);
+    expect(errorLines(refused)).toEqual([
+      expect.stringMatching(/^error: the volume jobmon988_db_data exists but no deployment record of 9\.8\.8 in \S+no-records holds its passwords; restore the record there, or pass --purge-data to delete the volume and its data$/),
+    ]);
+    expect((await docker.getVolume(volume()).inspect()).Labels).toMatchObject({ 'org.jobmon-ops.e2e-marker': 'orphan' });
+
+    const purged = await runDeploy(args(spare().tag, '--purge-data'), env({ JOBMON_DEPLOYMENTS_DIR: path.join(deployments, 'no-records') }));
+    expect(purged.exitCode, purged.stderr).toBe(0);
+    expect(purged.stdout).toMatch(/purge: remove jobmon988's containers and volume jobmon988_db_data/);
+    // A new volume (without the orphan's marker) and a running stack on it.
+    expect((await docker.getVolume(volume()).inspect()).Labels?.['org.jobmon-ops.e2e-marker']).toBeUndefined();
+    expect(await containerStates(spare().project)).toEqual(['jobmon988_db_1 running', 'jobmon988_jobmon_1 running', 'jobmon988_monitor_1 running']);
+    const { body } = await call({ url: `http://127.0.0.1:${spare().service}` }, 'GET', '/health');
+    expect(body.status).toBe('ok');
+  }, 300_000);
 });
