@@ -1,18 +1,17 @@
 import { StringDecoder } from 'node:string_decoder';
+import { FrameDecoder } from '../util/engine-frames.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
 /**
  * Splits a container's log stream into lines, per stream. Without a TTY the
- * Engine API multiplexes stdout and stderr in frames (1 byte stream, 3 zero
- * bytes, 4 bytes big-endian size, payload); with one, it is plain stdout.
+ * Engine API multiplexes stdout and stderr in frames (FrameDecoder); with
+ * one, it is plain stdout.
  * A line may span frames and chunks, and a character may span both, so each
  * stream keeps its own decoder and unfinished line.
  */
 export class LogLineSplitter {
-  #pending = Buffer.alloc(0);
-  #left = 0;
-  #stream: LogStream = 'stdout';
+  readonly #frames = new FrameDecoder((stream, payload) => this.#text(stream === 2 ? 'stderr' : 'stdout', payload));
   readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   readonly #partial = { stdout: '', stderr: '' };
 
@@ -22,25 +21,8 @@ export class LogLineSplitter {
   ) {}
 
   push(chunk: Buffer): void {
-    if (!this.framed) return this.#text('stdout', chunk);
-    let data = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
-    this.#pending = Buffer.alloc(0);
-    while (data.length > 0) {
-      if (this.#left === 0) {
-        if (data.length < 8) {
-          this.#pending = Buffer.from(data);
-          return;
-        }
-        this.#stream = data[0] === 2 ? 'stderr' : 'stdout';
-        this.#left = data.readUInt32BE(4);
-        data = data.subarray(8);
-        continue;
-      }
-      const take = Math.min(this.#left, data.length);
-      this.#text(this.#stream, data.subarray(0, take));
-      this.#left -= take;
-      data = data.subarray(take);
-    }
+    if (this.framed) this.#frames.push(chunk);
+    else this.#text('stdout', chunk);
   }
 
   /** The stream ended: an unfinished last line is still a line. */
