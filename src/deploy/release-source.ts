@@ -69,6 +69,10 @@ function assertAgrees(source: ReleaseSource, local: Registry | undefined): void 
 export async function resolveReleaseSource({ ref, repo, host, local, log, signal }: ReleaseSourceInput): Promise<ReleaseSource> {
   let tag = await findReleaseTag(repo, candidatesFor(ref, local, host), signal);
   const registry = await registryAtTag(repo, tag, signal);
+  if (findReleases(registry, tag.tag).length === 0) {
+    const on = host === undefined ? '' : ` on ${host}`;
+    throw new UsageError(`the ports.json of tag ${tag.tag} does not register it${on}; register it (jobmon-ops ports bump${host === undefined ? '' : ` --host ${host}`}) in a commit, tag that commit and deploy again`);
+  }
   let target: DeployTarget;
   try {
     target = resolveDeployTarget(registry, tag.tag, host);

@@ -206,6 +206,16 @@ const containerStates = async (project: string) =>
 describe('redeploy safety on the shared release-9.8.7', () => {
   const main = () => repo.releases.main;
 
+  it('a second deploy without --redeploy: exit 2 naming the running containers and the flag, nothing touched', async () => {
+    const before = await containerStates(main().project);
+    const result = await runDeploy(args(main().tag), env());
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result)).toEqual([
+      'error: release-9.8.7 is already deployed on unix:///var/run/docker.sock (jobmon987_db_1, jobmon987_jobmon_1, jobmon987_monitor_1); pass --redeploy to replace its containers, keeping its data',
+    ]);
+    expect(await containerStates(main().project)).toEqual(before);
+  });
+
   it('a redeploy that fails puts the previous containers back and running: exit 1, the data still served', async () => {
     const before = await docker.getContainer(`${main().project}_db_1`).inspect();
     const result = await runDeploy(args(main().tag, '--redeploy', '--timeout', '5', '--db-option=--skip-networking'), env());
