@@ -110,7 +110,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   if (held) throw lockHeldError(tag, held);
   const existing = await projectContainers(docker, project);
   if (existing.length > 0 && !input.redeploy) {
-    throw new UsageError(`${tag} is already deployed on ${input.endpoint.url} (${existing.map((c) => c.name).join(', ')}); pass --redeploy to replace its containers, keeping its data`);
+    throw new UsageError(`${tag} is already deployed on ${input.endpoint.url} (${existing.map((c) => c.name).sort().join(', ')}); pass --redeploy to replace its containers, keeping its data`);
   }
   await assertPortsFree(input, source, project);
   const volume = resourceNames(project).volume;
