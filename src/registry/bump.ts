@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { nearest } from '../util/nearest.js';
 import { describeMatch } from './resolve.js';
 import { displayName, newestRelease, numericPorts, versionOf, type ReleaseRef } from './release.js';
-import { checkRules } from './rules.js';
+import { registryProblems } from './parse.js';
 import { computePorts, defaultScheme, type SchemeName } from './schemes.js';
 import { PORT_COLUMN, PORT_FIELDS, formatProblem, type PortField, type Registry, type Release } from './schema.js';
 
@@ -116,7 +116,9 @@ export function planBump(registry: Registry, options: BumpOptions): BumpPlan {
   }
   const next: Registry = structuredClone(registry);
   next.hosts[options.host]!.releases.push(release);
-  const problems = checkRules(next);
-  if (problems.length > 0) throw new UsageError(`the bump would break a registry rule: ${formatProblem(problems[0]!)}; nothing was written`);
+  // The whole file as it would be written (schema and rules): bad flag values (a label with a space,
+  // an empty --allow-shared-port reason) never reach the disk.
+  const problems = registryProblems(next);
+  if (problems.length > 0) throw new UsageError(`the bump would make ports.json invalid: ${formatProblem(problems[0]!)}; nothing was written, fix the flag and run it again`);
   return { host: options.host, version, release, previous, scheme, portChanges, registry: next };
 }

@@ -35,6 +35,13 @@ function issuePath(issue: v.BaseIssue<unknown>): string {
   return out;
 }
 
+/** Every problem of a registry value: the schema's first (they make it unusable), else the named rules'. */
+export function registryProblems(data: unknown): Problem[] {
+  const parsed = v.safeParse(registrySchema, data);
+  if (!parsed.success) return parsed.issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
+  return checkRules(parsed.output);
+}
+
 /**
  * Parses registry text: JSON first (saying where it broke), then the schema,
  * then the named rules. Schema problems make the result unusable; rule

@@ -105,6 +105,22 @@ describe('jobmon-ops ports bump', () => {
     );
   });
 
+  it('refuses flag values the file could not hold (a label with a space, an empty sharing reason), writing nothing', async () => {
+    const { dir, registry, before, bump } = await setup();
+    const spaced = await bump('0.8.8', '--label', 'http 12');
+    expect(spaced.exitCode).toBe(2);
+    expect(spaced.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: the bump would make ports\.json invalid: hosts\.jobmon-docker-cont-p01\.releases\[\d+\]\.label: must be one word without spaces; nothing was written, fix the flag and run it again$/),
+    ]);
+    const reasonless = await bump('0.8.4', '--host', 'jobmon-p01', '--label', 'http.7b', '--allow-shared-port', '');
+    expect(reasonless.exitCode).toBe(2);
+    expect(reasonless.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: the bump would make ports\.json invalid: .*sharedPorts\.8456.*; nothing was written/)]);
+    expect(await readFile(registry, 'utf8')).toBe(before);
+    expect(await readFile(path.join(dir, 'quickstart.md'), 'utf8')).toBe(QUICKSTART);
+    // and the registry still loads
+    expect((await runCli(['ports', 'list'], { cwd: dir })).exitCode).toBe(0);
+  });
+
   it('refuses to rewrite a registry that breaks a rule', async () => {
     const { registry, bump } = await setup();
     const text = (await readFile(registry, 'utf8')).replace('"sharedPorts": { "8356": "historic" }', '"notes": "x"');
