@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseRegistry } from '../registry/parse.js';
 import { displayName, numericPorts, versionOf } from '../registry/release.js';
-import { findReleases, resolveRelease } from '../registry/resolve.js';
+import { findReleases, resolveServerRelease } from '../registry/resolve.js';
 import { formatProblem, PORT_COLUMN, type Registry } from '../registry/schema.js';
 import { findReleaseTag, readFileAtTag, tagCandidates, type RemoteTag } from './git-tag.js';
 import { resolveDeployTarget, type DeployTarget } from './target.js';
@@ -29,7 +29,9 @@ export interface ReleaseSourceInput {
 function candidatesFor(ref: string, local: Registry | undefined, host: string | undefined): string[] {
   if (versionOf(ref)) return tagCandidates(ref);
   if (local && findReleases(local, ref, host === undefined ? {} : { host }).length > 0) {
-    const match = resolveRelease(local, ref, host === undefined ? {} : { host });
+    // The release as it was named (a client-only one's own tag); its ports.json at that tag leads to the server release.
+    const named = resolveServerRelease(local, ref, host === undefined ? {} : { host });
+    const match = named.aliasOf ?? named.release;
     if (!versionOf(match.release.tag)) {
       throw new UsageError(`${displayName(match.release)} has no semver tag (release-X.Y.Z); deploy needs one such as release-0.8.7`);
     }

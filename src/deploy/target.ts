@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { allReleases, displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
-import { findReleases, resolveRelease, serverReleaseOf } from '../registry/resolve.js';
+import { findReleases, resolveServerRelease } from '../registry/resolve.js';
 import type { Registry } from '../registry/schema.js';
 
 export interface DeployTarget {
@@ -22,8 +22,7 @@ export function resolveDeployTarget(registry: Registry, ref: string, host?: stri
       throw new UsageError(`"${ref}" is not registered on ${host}, only on ${elsewhere.join(', ')}; pass --host ${elsewhere[0]}, or register it with jobmon-ops ports bump --host ${host}`);
     }
   }
-  const match = resolveRelease(registry, ref, host === undefined ? {} : { host });
-  const { release, aliasOf } = serverReleaseOf(registry, { host: match.host, index: match.index, release: match.release });
+  const { release, aliasOf } = resolveServerRelease(registry, ref, host === undefined ? {} : { host });
   const version = versionOf(release.release.tag);
   if (!version) {
     throw new UsageError(`${displayName(release.release)} has no semver tag (release-X.Y.Z); deploy needs one such as release-0.8.7`);

@@ -4,7 +4,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { connectEngine, ensureEngineReachable, type EngineEndpoint } from '../deploy/engine.js';
 import { UsageError } from '../errors.js';
 import { displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
-import { resolveRelease, serverReleaseOf } from '../registry/resolve.js';
+import { resolveServerRelease } from '../registry/resolve.js';
 import type { Registry } from '../registry/schema.js';
 import { loadRegistry } from '../registry/store.js';
 
@@ -25,8 +25,7 @@ export interface OpsTarget {
  * UsageError (exit 2), before the engine is contacted.
  */
 export function resolveOpsTarget(registry: Registry, ref: string, host?: string): OpsTarget {
-  const match = resolveRelease(registry, ref, host === undefined ? {} : { host });
-  const { release, aliasOf } = serverReleaseOf(registry, { host: match.host, index: match.index, release: match.release });
+  const { release, aliasOf } = resolveServerRelease(registry, ref, host === undefined ? {} : { host });
   const version = versionOf(release.release.tag);
   if (!version) {
     throw new UsageError(`${displayName(release.release)} has no semver tag (release-X.Y.Z), so it was never deployed by jobmon-ops; see jobmon-ops ports show ${ref}`);

@@ -102,3 +102,18 @@ export function serverReleaseOf(registry: Registry, ref: ReleaseRef): { release:
   }
   return { release: { host: ref.host, index, release: releases[index]! }, aliasOf: ref };
 }
+
+/**
+ * The stack a reference names: like resolveRelease followed by
+ * serverReleaseOf, except that a client-only release and its server release
+ * are one stack, so a reference matching both (their shared ports) names the
+ * server release once instead of being ambiguous. `aliasOf` is set only when
+ * the reference named nothing but a client-only release.
+ */
+export function resolveServerRelease(registry: Registry, ref: string, options: { host?: string } = {}): { release: ReleaseRef; aliasOf?: ReleaseRef } {
+  const resolved = findReleases(registry, ref, options).map((m) => serverReleaseOf(registry, { host: m.host, index: m.index, release: m.release }));
+  const stacks = resolved.filter((r, i) => resolved.findIndex((o) => o.release.host === r.release.host && o.release.index === r.release.index) === i);
+  if (stacks.length !== 1) return serverReleaseOf(registry, resolveRelease(registry, ref, options)); // unknown or ambiguous: its error
+  const direct = resolved.find((r) => r.aliasOf === undefined);
+  return direct ?? resolved[0]!;
+}

@@ -1,5 +1,7 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runCli, SHIPPED_REGISTRY } from '../helpers/cli.js';
+import { formatRegistry } from '../../src/registry/format.js';
+import { makeRegistryDir, runCli, SHIPPED_REGISTRY } from '../helpers/cli.js';
 
 /**
  * The operating commands' bad input, before anything is contacted or changed:
@@ -29,6 +31,21 @@ describe('operating commands: bad references and an unreachable engine', () => {
     const result = await run([command!, 'release-0.8.7', ...flags]);
     expect(result.exitCode).toBe(2);
     expect(errorLines(result.stderr)).toEqual([expect.stringMatching(/^error: the Docker engine at tcp:\/\/127\.0\.0\.1:1 does not answer \(ECONNREFUSED\)/)]);
+  });
+
+  it.each(COMMANDS)('%s takes a port a client-only release shares with its server as that one stack', async (command, ...flags) => {
+    const { dir, registry, cleanup } = await makeRegistryDir();
+    try {
+      await writeFile(registry, formatRegistry({ ...JSON.parse(await readFile(registry, 'utf8')), references: [] }));
+      const bump = await runCli(['ports', 'bump', '0.8.8', '--client-only'], { cwd: dir });
+      expect(bump.exitCode, bump.stderr).toBe(0);
+      const result = await runCli(['--registry', registry, command!, '3870', ...flags], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+      // Past the reference (not "ambiguous"), on to the engine.
+      expect(result.exitCode).toBe(2);
+      expect(errorLines(result.stderr)).toEqual([expect.stringMatching(/^error: the Docker engine at tcp:\/\/127\.0\.0\.1:1 does not answer/)]);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('status without a release names the endpoint too', async () => {

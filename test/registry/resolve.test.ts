@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { findReleases, resolveRelease, serverReleaseOf } from '../../src/registry/resolve.js';
+import { planBump } from '../../src/registry/bump.js';
+import { findReleases, resolveRelease, resolveServerRelease, serverReleaseOf } from '../../src/registry/resolve.js';
 import { shippedRegistry } from './fixtures.js';
 
 const registry = shippedRegistry();
@@ -70,5 +71,27 @@ describe('serverReleaseOf', () => {
     expect(() => serverReleaseOf(broken, resolveRelease(broken, 'release-0.8.8'))).toThrow(
       'release-0.8.8 is client-only, but its server release release-0.7.0 is not on jobmon-docker-cont-p01; fix ports.json',
     );
+  });
+});
+
+describe('resolveServerRelease', () => {
+  // What `ports bump 0.8.8 --client-only` writes: a row sharing 0.8.7's ports, served by it.
+  const withAlias = planBump(shippedRegistry(), { release: 'release-0.8.8', host: 'jobmon-docker-cont-p01', clientOnly: true }).registry;
+  const tag = (r: { release: { release: { tag?: string } }; aliasOf?: { release: { tag?: string } } }) => [r.release.release.tag, r.aliasOf?.release.tag];
+
+  it('takes a port the alias and its server share as the one stack it is, with no alias note', () => {
+    expect(() => resolveRelease(withAlias, '3870')).toThrow(/is ambiguous/); // the rows are two
+    expect(tag(resolveServerRelease(withAlias, '3870'))).toEqual(['release-0.8.7', undefined]);
+    expect(tag(resolveServerRelease(withAlias, '8756'))).toEqual(['release-0.8.7', undefined]);
+  });
+
+  it('keeps the alias when only the client-only release was named', () => {
+    expect(tag(resolveServerRelease(withAlias, 'release-0.8.8'))).toEqual(['release-0.8.7', 'release-0.8.8']);
+    expect(tag(resolveServerRelease(withAlias, 'http.12'))).toEqual(['release-0.8.7', 'release-0.8.8']);
+  });
+
+  it('is still ambiguous for two stacks, and unknown for nothing', () => {
+    expect(() => resolveServerRelease(withAlias, '8356')).toThrow(/^"8356" is ambiguous: release-0\.8\.1/);
+    expect(() => resolveServerRelease(withAlias, '38700')).toThrow(/^no release "38700"/);
   });
 });
