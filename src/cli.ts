@@ -85,7 +85,7 @@ export function createProgram(dispatch: Dispatch): Command {
   ports
     .command('show')
     .description('find a release by tag, version, label, compose project or any port')
-    .argument('<ref>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
+    .argument('<ref>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | any of its ports')
     .option('--host <host>', 'only this Docker host')
     .action(action('ports show', (ref) => ({ ref })));
   ports
@@ -120,7 +120,7 @@ export function createProgram(dispatch: Dispatch): Command {
   program
     .command('deploy')
     .description('deploy a release to a Docker host: preflight, images, containers with health gates, record')
-    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
+    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | any of its ports')
     .option('--host <host>', 'Docker host (default: configured default host, else the release\'s host)')
     .option('--repo <url>', 'git repository holding the tag (default: the configured one)')
     .option('--bind <address>', 'host address the ports are published on', '0.0.0.0')
@@ -164,7 +164,7 @@ export function createProgram(dispatch: Dispatch): Command {
   program
     .command('restore')
     .description('load a dump (.sql or .sql.gz) into a release\'s database, as a privileged account from the deployment record')
-    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | 3870')
+    .argument('<release>', 'release-0.8.7 | 0.8.7 | http.11 | jobmon087 | any of its ports')
     .argument('<file>', 'the dump, made by jobmon-ops dump')
     .option('--host <host>', 'Docker host (when the release is on several)')
     .option('--user <account>', 'DB account to load as (default: root)')

@@ -31,7 +31,7 @@ export interface PasswordInput {
   env: NodeJS.ProcessEnv;
   /** True when both ends are a terminal: a missing password is asked for. */
   interactive: boolean;
-  /** `127.0.0.1:3870`, for the prompt. */
+  /** `127.0.0.1:1234`, for the prompt. */
   where: string;
 }
 

@@ -21,7 +21,7 @@ export function uptime(c: Pick<ContainerView, 'state' | 'startedAt' | 'finishedA
   return c.state;
 }
 
-/** `127.0.0.1:3870->3306`, comma-separated. */
+/** `127.0.0.1:1234->3306`, comma-separated. */
 export function formatPorts(ports: readonly PublishedPort[]): string {
   return ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`).join(', ');
 }

@@ -9,7 +9,7 @@ export interface PortEdit {
 }
 
 /**
- * Replaces whole-number mentions of old ports (`3870`, not `38701`) with the
+ * Replaces whole-number mentions of old ports (`1234`, not `12345`) with the
  * new ones, returning the new text and each edit by line.
  */
 export function rewritePorts(file: string, text: string, changes: readonly PortChange[]): { text: string; edits: PortEdit[] } {

@@ -27,7 +27,7 @@ function namesOf(ref: ReleaseRef): { kind: MatchKind; name: string }[] {
 /**
  * Every release a reference names: a tag (`release-0.8.7`), a version
  * (`0.8.7`), a label (`http.11`), a compose project (`jobmon087`) or any of
- * its ports (`3870`). Ports are not unique, so this may return several.
+ * its ports (`1234`). Ports are not unique, so this may return several.
  */
 export function findReleases(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch[] {
   const refs = allReleases(registry).filter((r) => options.host === undefined || r.host === options.host);

@@ -18,7 +18,7 @@ function refuse(version: string, scheme: SchemeName, why: string): never {
 
 /**
  * legacy: db = 3000 + 100*minor + 10*patch, JSM = 1000*minor + 100*patch + 56
- * (0.8.7 -> 3870 and 8756). Minor and patch stop at 9: 0.8.10 would collide
+ * (0.9.3 -> 3930 and 9356). Minor and patch stop at 9: 0.8.10 would collide
  * with 0.9.0.
  */
 function legacyPorts(version: string): SchemePorts {

@@ -40,7 +40,7 @@ export function buildStaleIndex(registry: Registry): StaleIndex | undefined {
   return { current, stale };
 }
 
-/** Every whole-number mention of a stale port in `text` (`3870` matches, `38701` does not). */
+/** Every whole-number mention of a stale port in `text` (`1234` matches, `12345` does not). */
 export function findStalePorts(index: StaleIndex, file: string, text: string): StaleFinding[] {
   const findings: StaleFinding[] = [];
   const lines = text.split('\n');

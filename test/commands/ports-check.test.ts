@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { writeFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatRegistry } from '../../src/registry/format.js';
-import { REPO_ROOT, makeRegistryDir, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, makeRegistryDir, makeTempDir, runCli } from '../helpers/cli.js';
+import { parseRegistry } from '../../src/registry/parse.js';
+import { allReleases, newestRelease, versionOf } from '../../src/registry/release.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -84,6 +87,29 @@ describe('jobmon-ops ports check', () => {
   it('passes on this repository itself', async () => {
     const result = await runCli(['ports', 'check', '--dir', REPO_ROOT]);
     expect(result.stdout).toMatch(/^no stale ports in \d+ files/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('still passes on a copy of this repository after its own next bump', async () => {
+    const { dir, cleanup } = await makeTempDir('jobmon-ops-self-bump-');
+    cleanups.push(cleanup);
+    // The tracked tree as it is now (work-tree versions), committed in a fresh repository.
+    const { stdout } = await execa('git', ['ls-files', '-z', '-co', '--exclude-standard'], { cwd: REPO_ROOT });
+    const files = stdout.split('\0').filter((f) => f !== '' && existsSync(path.join(REPO_ROOT, f)));
+    await execa('bash', ['-c', `tar --null -T - -cf - | tar -xf - -C "${dir}"`], { cwd: REPO_ROOT, input: files.join('\0') });
+    const git = (...args: string[]) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir });
+    await git('init', '-q', '-b', 'main');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'copy');
+    const parsed = parseRegistry(await readFile(path.join(dir, 'ports.json'), 'utf8'));
+    if (!parsed.ok) throw new Error('the shipped ports.json is invalid');
+    const newest = newestRelease(allReleases(parsed.registry).filter((r) => r.release.server === undefined))!;
+    const [major, minor, patch] = versionOf(newest.release.tag)!.split('.').map(Number) as [number, number, number];
+    const next = patch < 9 ? `${major}.${minor}.${patch + 1}` : `${major}.${minor + 1}.0`;
+    const bump = await runCli(['ports', 'bump', next, '--host', newest.host], { cwd: dir });
+    expect(bump.exitCode, bump.stderr).toBe(0);
+    const result = await runCli(['ports', 'check'], { cwd: dir });
+    expect(result.stdout, result.stdout).toMatch(/^no stale ports in \d+ files/);
     expect(result.exitCode).toBe(0);
   });
 });
