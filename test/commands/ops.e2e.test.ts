@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
-import { testEngine, waitHealthy } from '../helpers/docker.js';
+import { TEST_LABEL, testEngine, waitHealthy } from '../helpers/docker.js';
 import { records, sentinelValues, SENTINELS } from '../deploy/e2e-helpers.js';
 import { makeOpsStack, type OpsStack } from './ops-stack.js';
 
@@ -134,6 +134,37 @@ describe('a deployed release', () => {
     expect(result.exitCode).toBe(130);
   });
 
+  it('logs --since leaves out what came before, by time and by duration', async () => {
+    const marker = `ops-since-${Date.now()}`;
+    await fetch(`${service()}/${marker}`).catch(() => undefined);
+    const logged = async (...args: string[]) => (await ops('logs', 'e2e.ops', 'jobmon', ...args)).stdout.includes(`"url":"/${marker}"`);
+    expect(await logged('--since', '10m')).toBe(true);
+    // The engine compares whole seconds: a moment 2 s after the request leaves it out.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const after = new Date(Date.now() - 1_000).toISOString();
+    expect(await logged('--since', after)).toBe(false);
+    expect(await logged('--since', '1s')).toBe(false);
+    expect(await logged('--since', String(Math.floor(Date.now() / 1000) - 600))).toBe(true);
+  });
+
+  it('status lists a Jobmon-looking container that no release registers, apart from the stacks', async () => {
+    const stray = await docker.createContainer({
+      name: `jobmon9990_jobmon_1`,
+      Image: (await inspect('jobmon')).Config.Image,
+      Entrypoint: ['sleep', '300'],
+      Labels: { [TEST_LABEL]: '1' },
+    });
+    try {
+      await stray.start();
+      const result = await ops('status', '--host', 'local');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/^Jobmon-looking containers of no registered release:\n {2}jobmon9990_jobmon_1 +jobmon9990 +running /m);
+      expect(result.stdout).toContain('release-9.8.9 (e2e.ops) on local, project jobmon989: running');
+    } finally {
+      await stray.remove({ force: true });
+    }
+  });
+
   it('writes a row through the service (read again after the restarts and the redeploy)', async () => {
     const response = await fetch(`${service()}/task_dag`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ops-e2e', user: 'ops', dag_hash: DAG_HASH }) });
     expect(response.status).toBe(200);
@@ -201,6 +232,30 @@ describe('a container removed by hand, and undeploy', () => {
     expect(result.stderr).toMatch(/^error: --purge-data deletes the data of release-9\.8\.9 and there is no terminal to confirm on; pass --yes/m);
     expect((await inspect('db')).State.Running).toBe(true);
   });
+
+  it('--purge-data on a terminal asks first; No changes nothing (exit 1)', async () => {
+    const { spawn } = await import('@lydell/node-pty');
+    const pty = spawn(process.execPath, [BIN, '--registry', stack.registry, 'undeploy', 'e2e.ops', '--purge-data'], {
+      cols: 200, rows: 40, cwd: REPO_ROOT, env: { ...process.env, ...stack.env, CI: '' } as Record<string, string>,
+    });
+    let screen = '';
+    let answered = false;
+    const exit = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+    pty.onData((data) => {
+      screen += data;
+      if (!answered && screen.includes('Delete jobmon989_db_data and all data of release-9.8.9')) {
+        answered = true;
+        pty.write('n\r');
+      }
+    });
+    const code = await exit;
+    outputs.push(screen);
+    expect(answered, screen).toBe(true);
+    expect(code, screen).toBe(1);
+    expect(screen).toContain('not confirmed; nothing was changed');
+    expect((await inspect('db')).State.Running).toBe(true);
+    await docker.getVolume('jobmon989_db_data').inspect();
+  }, 60_000);
 
   it('undeploy removes containers and network and keeps the volume; a later deploy finds the old data', async () => {
     const result = await ops('undeploy', 'release-9.8.9');
