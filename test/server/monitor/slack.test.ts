@@ -54,6 +54,14 @@ describe('Slack sender (chat.postMessage on a local fake)', () => {
     expect(sleeps).toEqual([1000, 2000]);
   });
 
+  it('a wrong API address (HTTP 404, the original\'s test_raises_correctly) is refused at once, not retried, and stops the pass', async () => {
+    slack.fallback = { status: 404, body: 'Not Found' };
+    const { s } = sender({ apiUrl: slack.apiUrl.replace(/api\/$/, 'apis/') });
+    expect(await s.send('c', 'hello')).toEqual({ status: 'failed', reason: 'Slack answered HTTP 404', stopPass: true });
+    expect(slack.requests.map((r) => r.path)).toEqual(['/apis/chat.postMessage']);
+    expect(sleeps).toEqual([]);
+  });
+
   it('honours a short Retry-After of a 429 by waiting exactly that long', async () => {
     slack.replies.push({ status: 429, headers: { 'retry-after': '3' }, body: { ok: false, error: 'ratelimited' } });
     expect(await sender().s.send('c', 'hello')).toEqual({ status: 'sent' });
