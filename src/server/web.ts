@@ -35,7 +35,15 @@ export async function startWeb(settings: WebEnv): Promise<void> {
     }
     await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
   }
+  // Once shutting down, each answer closes its connection: a client's kept-alive socket would
+  // otherwise hold the server open (keepAliveTimeout, 72 s) past `docker stop`'s 10 s grace.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   const close = async (signal: string) => {
+    closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     await app.close();
     await Promise.all([jsm.end(), jqs.end()]);
