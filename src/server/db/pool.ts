@@ -14,7 +14,10 @@ export interface DbSettings {
 /**
  * A mysql2 pool with DATETIME values returned as strings ("YYYY-MM-DD
  * HH:MM:SS"), the form Jobmon puts on the wire. All SQL stamps times with
- * UTC_TIMESTAMP(), so the session time zone never matters.
+ * UTC_TIMESTAMP(), so the session time zone never matters. `trace: false`:
+ * mysql2 would otherwise capture a stack trace for every query (about 7% of
+ * the web server's CPU under load, bench/README.md); a failed query still
+ * carries its code, errno and message.
  */
 export function createPool(settings: DbSettings): Pool {
   return mysql.createPool({
@@ -30,6 +33,7 @@ export function createPool(settings: DbSettings): Pool {
     supportBigNumbers: true,
     bigNumberStrings: false,
     connectTimeout: 5_000,
+    trace: false,
   });
 }
 
@@ -55,11 +59,16 @@ export async function connect(settings: Omit<DbSettings, 'database'> & { databas
 const DEADLOCK = new Set(['ER_LOCK_DEADLOCK']);
 const DEADLOCK_RETRIES = 3;
 
+const isRetryable = (error: unknown, attempt: number) => {
+  const code = (error as { code?: string }).code;
+  return Boolean(code && DEADLOCK.has(code) && attempt < DEADLOCK_RETRIES);
+};
+
 /**
  * Runs `work` in one transaction on a pooled connection: commit when it
- * returns, roll back when it throws. Every route is one of these. A deadlock
- * victim has changed nothing, so the whole transaction is run again (a few
- * times) instead of failing the request.
+ * returns, roll back when it throws. Every write that takes more than one
+ * statement is one of these. A deadlock victim has changed nothing, so the
+ * whole transaction is run again (a few times) instead of failing the request.
  */
 export async function withTransaction<T>(pool: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -71,8 +80,27 @@ export async function withTransaction<T>(pool: Pool, work: (connection: PoolConn
       return result;
     } catch (error) {
       await connection.rollback().catch(() => undefined);
-      const code = (error as { code?: string }).code;
-      if (!(code && DEADLOCK.has(code) && attempt < DEADLOCK_RETRIES)) throw error;
+      if (!isRetryable(error, attempt)) throw error;
+    } finally {
+      connection.release();
+    }
+  }
+}
+
+/**
+ * Runs `work` on one pooled connection in autocommit mode: each statement is
+ * its own transaction, so `work` may write with at most one statement (a
+ * conditional UPDATE that moves rows atomically, or does nothing). It saves
+ * the BEGIN and COMMIT round trips of `withTransaction`. Deadlock victims are
+ * retried the same way.
+ */
+export async function withAutocommit<T>(pool: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const connection = await pool.getConnection();
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (!isRetryable(error, attempt)) throw error;
     } finally {
       connection.release();
     }

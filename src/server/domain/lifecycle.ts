@@ -1,14 +1,39 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { illegalTransition, notFound } from '../http/errors.js';
 import type { Db } from '../repositories/db.js';
-import { findCurrentRunOfDag, findJobIdOfInstance, insertInstance, lockInstance, moveInstance, type LockedInstance } from '../repositories/job-instances.js';
-import { lockJob, moveJob, type LockedJob } from '../repositories/jobs.js';
-import { afterError, isLegalJobInstanceTransition, isLegalJobTransition, jobCascade, publishMessage, type JobInstanceStatus } from './states.js';
+import {
+  findInstanceOwner,
+  insertInstance,
+  lockJobAndInstance,
+  moveInstance,
+  moveInstanceAndJobIf,
+  type InstanceColumns,
+  type LockedInstance,
+} from '../repositories/job-instances.js';
+import { lockJob, lockJobWithCurrentRun, moveJob, type LockedJob } from '../repositories/jobs.js';
+import {
+  afterError,
+  isLegalJobInstanceTransition,
+  isLegalJobTransition,
+  jobCascade,
+  jobInstanceSourcesOf,
+  jobSourcesOf,
+  publishMessage,
+  PUBLISHED_JOB_STATUSES,
+  type JobInstanceStatus,
+} from './states.js';
 
 /**
  * The job life cycle inside one transaction: lock the job row, then the
  * instance row, decide, write. Every check runs before the first write, so
  * an illegal move leaves no trace (the original committed half of it).
+ *
+ * The common, legal instance moves also have a `try*` form: one conditional
+ * UPDATE in autocommit (its own transaction) that makes exactly the writes
+ * the locked form would make, or changes nothing when a row is not in a
+ * legal status. Then the caller runs the locked form in a transaction, which
+ * finds the tolerated repeat, the 409 or the 404 (and moves after all if
+ * another request changed the row in between).
  */
 
 /** Locks a job that must exist (404 otherwise). */
@@ -20,12 +45,11 @@ export async function lockExistingJob(db: Db, jobId: number): Promise<LockedJob>
 
 /** Locks an instance and its job, in that order: job first, so callers never deadlock. */
 export async function lockInstanceAndJob(db: Db, instanceId: number): Promise<{ job: LockedJob; instance: LockedInstance }> {
-  const jobId = await findJobIdOfInstance(db, instanceId);
-  if (jobId === undefined) throw notFound('job_instance', instanceId);
-  const job = await lockExistingJob(db, jobId);
-  const instance = await lockInstance(db, instanceId);
-  if (!instance) throw notFound('job_instance', instanceId);
-  return { job, instance };
+  const owner = await findInstanceOwner(db, instanceId);
+  if (owner === undefined) throw notFound('job_instance', instanceId);
+  const locked = await lockJobAndInstance(db, owner.job_id, instanceId);
+  if (!locked) throw notFound('job_instance', instanceId);
+  return locked;
 }
 
 /** `/job/<id>/queue`: G->Q; already Q is tolerated; anything else is 409. */
@@ -46,11 +70,11 @@ export async function queueJob(db: Db, jobId: number, log: FastifyBaseLogger): P
  * instance is written.
  */
 export async function instantiateJob(db: Db, jobId: number, executorType: string | null, log: FastifyBaseLogger): Promise<number> {
-  const job = await lockExistingJob(db, jobId);
+  const job = await lockJobWithCurrentRun(db, jobId);
+  if (!job) throw notFound('job', jobId);
   const alreadyInstantiated = job.status === 'I';
   if (!alreadyInstantiated && !isLegalJobTransition(job.status, 'I')) throw illegalTransition('job', jobId, job.status, 'I');
-  const runId = await findCurrentRunOfDag(db, job.dag_id);
-  const instanceId = await insertInstance(db, { job_id: jobId, dag_id: job.dag_id, workflow_run_id: runId, executor_type: executorType });
+  const instanceId = await insertInstance(db, { job_id: jobId, dag_id: job.dag_id, workflow_run_id: job.run_id, executor_type: executorType });
   if (alreadyInstantiated) {
     log.warn({ job_id: jobId, job_instance_id: instanceId }, 'job is already I; second instance created, attempts unchanged');
   } else {
@@ -88,4 +112,25 @@ export async function moveJobInstance(db: Db, instanceId: number, to: JobInstanc
     await moveInstance(db, instanceId, to);
   }
   return { job, instance, message: publishMessage(job.dag_id, job.job_id, jobStatus) };
+}
+
+/**
+ * `moveJobInstance` (plus `columns` written with the move) as one autocommit
+ * UPDATE, for a legal move whose outcome needs no locked read: the instance
+ * in a legal source status and, for a cascade to R or D, the job in a legal
+ * source status too. A move with no cascade (B) also needs the job outside D
+ * and F, so that its publish message is "" as the locked form would say.
+ * Errors (the attempt count decides F or Q) always take the locked form.
+ * Returns the publish message, or undefined when nothing changed.
+ */
+export async function tryMoveJobInstance(db: Db, instanceId: number, to: JobInstanceStatus, columns: InstanceColumns = {}): Promise<string | undefined> {
+  const cascade = jobCascade(to);
+  if (cascade === 'E') return undefined;
+  const owner = await findInstanceOwner(db, instanceId);
+  if (owner === undefined) throw notFound('job_instance', instanceId);
+  const jobRule = cascade === undefined ? { jobNotIn: PUBLISHED_JOB_STATUSES } : { jobFrom: jobSourcesOf(cascade), jobTo: cascade };
+  const moved = await moveInstanceAndJobIf(db, {
+    instanceId, jobId: owner.job_id, dagId: owner.dag_id, from: jobInstanceSourcesOf(to), to, columns, ...jobRule,
+  });
+  return moved ? publishMessage(owner.dag_id, owner.job_id, cascade ?? '') : undefined;
 }

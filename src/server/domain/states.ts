@@ -37,6 +37,19 @@ export function isLegalJobInstanceTransition(from: string, to: string): boolean 
   return JOB_INSTANCE_TRANSITIONS.has(`${from}>${to}`);
 }
 
+const sourcesOf = (transitions: ReadonlySet<string>, to: string) =>
+  [...transitions].filter((move) => move.endsWith(`>${to}`)).map((move) => move.slice(0, move.indexOf('>')));
+
+/** The stored statuses a job may legally move to `to` from (for a conditional UPDATE; E is never stored). */
+export function jobSourcesOf(to: string): string[] {
+  return sourcesOf(JOB_TRANSITIONS, to).filter((from) => from !== 'E');
+}
+
+/** The statuses a job instance may legally move to `to` from. */
+export function jobInstanceSourcesOf(to: string): string[] {
+  return sourcesOf(JOB_INSTANCE_TRANSITIONS, to);
+}
+
 /**
  * Where a job lands after an error: E, then at once F when its attempts are
  * used up, else back to Q for another instance. E is never persisted.
@@ -53,11 +66,15 @@ export function jobCascade(instanceTo: JobInstanceStatus): 'R' | 'D' | 'E' | und
   return undefined;
 }
 
+/** The job statuses `publishMessage` names; any other status gives "". */
+export const PUBLISHED_JOB_STATUSES: readonly string[] = ['D', 'F'];
+
 /**
  * The JSM's "publish message", a leftover of the ZMQ era that the client still
  * reads: `"<dag_id> [<job_id>, \"D\"]"` when the job ended in D or F, else "".
  * Python's json.dumps puts a space after the comma.
  */
 export function publishMessage(dagId: number, jobId: number, jobStatus: string): string {
-  return jobStatus === 'D' || jobStatus === 'F' ? `${dagId} [${jobId}, ${JSON.stringify(jobStatus)}]` : '';
+  return PUBLISHED_JOB_STATUSES.includes(jobStatus) ? `${dagId} [${jobId}, ${JSON.stringify(jobStatus)}]` : '';
 }
+

@@ -6,20 +6,33 @@ import type { RowDataPacket } from 'mysql2/promise';
  * job looks the same wherever it is returned.
  */
 
-/**
- * Columns for `jobWire`: the job plus its newest instance's node and process
- * group, in one query. The grouped derived table is one index lookup per job on
- * MariaDB (measured: 1000 jobs in about 8 ms, against 20 ms for a correlated
- * MAX subquery, and 810-900 ms for the original's query per job).
- */
-export const JOB_WIRE_SELECT = `
+const JOB_WIRE_COLUMNS = `
   SELECT j.dag_id, j.job_id, j.name, j.tag, j.job_hash, j.command, j.status, j.slots, j.mem_free,
          j.num_cores, j.max_runtime_seconds, j.num_attempts, j.max_attempts, j.context_args, j.queue,
          j.j_resource, last.nodename AS last_nodename, last.process_group_id AS last_process_group_id
-  FROM job j
+  FROM job j`;
+
+/**
+ * Columns for `jobWire` over many jobs (a DAG's): the job plus its newest
+ * instance's node and process group, in one query. The grouped derived table
+ * is a LATERAL DERIVED, one index lookup per job, on MariaDB (measured: 1000
+ * jobs in about 8 ms, against 20 ms for a correlated MAX subquery, and
+ * 810-900 ms for the original's query per job).
+ */
+export const JOB_WIRE_SELECT = `${JOB_WIRE_COLUMNS}
   LEFT JOIN (SELECT job_id, MAX(job_instance_id) AS job_instance_id FROM job_instance GROUP BY job_id) newest
     ON newest.job_id = j.job_id
   LEFT JOIN job_instance last ON last.job_instance_id = newest.job_instance_id`;
+
+/**
+ * The same columns for one job (`WHERE j.job_id = ?`). Not JOB_WIRE_SELECT:
+ * with the job a constant, MariaDB materialises the grouped derived table over
+ * every instance in the database (measured: 19 ms at 39,000 instances, and
+ * growing with them), where this correlated MAX is one index lookup (0.5 ms).
+ */
+export const ONE_JOB_WIRE_SELECT = `${JOB_WIRE_COLUMNS}
+  LEFT JOIN job_instance last
+    ON last.job_instance_id = (SELECT MAX(newest.job_instance_id) FROM job_instance newest WHERE newest.job_id = j.job_id)`;
 
 export function jobWire(row: RowDataPacket) {
   return {

@@ -15,8 +15,9 @@ export async function write(db: Db, sql: string, values: unknown[] = []): Promis
   return result;
 }
 
-/** `a = ?, b = ?` and its values for the keys of `columns` that are listed in `allowed`. */
-export function assignments(columns: Record<string, unknown>, allowed: readonly string[]): { sql: string; values: unknown[] } {
+/** `a = ?, b = ?` (or `t.a = ?, ...` with a table alias) and its values for the keys of `columns` that are listed in `allowed`. */
+export function assignments(columns: Record<string, unknown>, allowed: readonly string[], alias?: string): { sql: string; values: unknown[] } {
   const names = allowed.filter((name) => Object.hasOwn(columns, name) && columns[name] !== undefined);
-  return { sql: names.map((name) => `\`${name}\` = ?`).join(', '), values: names.map((name) => columns[name]) };
+  const prefix = alias === undefined ? '' : `${alias}.`;
+  return { sql: names.map((name) => `${prefix}\`${name}\` = ?`).join(', '), values: names.map((name) => columns[name]) };
 }

@@ -1,4 +1,5 @@
 import { type Db, assignments, selectRows, write } from './db.js';
+import type { LockedJob } from './jobs.js';
 
 export interface LockedInstance {
   job_instance_id: number;
@@ -10,32 +11,78 @@ export interface LockedInstance {
 export const INSTANCE_COLUMNS = ['executor_id', 'nodename', 'process_group_id', 'usage_str', 'wallclock', 'maxrss', 'cpu', 'io'] as const;
 export type InstanceColumns = Partial<Record<(typeof INSTANCE_COLUMNS)[number], string | number | null>>;
 
-/** The instance's job id, read without a lock: the caller locks the job first, then the instance. */
-export async function findJobIdOfInstance(db: Db, instanceId: number): Promise<number | undefined> {
-  const rows = await selectRows(db, 'SELECT job_id FROM job_instance WHERE job_instance_id = ?', [instanceId]);
-  return rows[0]?.job_id as number | undefined;
-}
-
-/** Locks the instance row (after its job's row). */
-export async function lockInstance(db: Db, instanceId: number): Promise<LockedInstance | undefined> {
-  const rows = await selectRows(db, 'SELECT job_instance_id, job_id, status FROM job_instance WHERE job_instance_id = ? FOR UPDATE', [
-    instanceId,
-  ]);
-  return rows[0] as LockedInstance | undefined;
+/** An instance's job and DAG: never updated after the INSERT, so a plain read is as good as a locked one. */
+export async function findInstanceOwner(db: Db, instanceId: number): Promise<{ job_id: number; dag_id: number } | undefined> {
+  const rows = await selectRows(db, 'SELECT job_id, dag_id FROM job_instance WHERE job_instance_id = ?', [instanceId]);
+  return rows[0] as { job_id: number; dag_id: number } | undefined;
 }
 
 /**
- * The run a new instance belongs to: the first workflow of the job's DAG, then
- * its newest run. No workflow, or a workflow without runs, gives null.
+ * Locks the job row, then the instance row, in one statement (STRAIGHT_JOIN
+ * keeps that order: the job first, as every transition does). Undefined when
+ * the instance is missing or not the job's.
  */
-export async function findCurrentRunOfDag(db: Db, dagId: number): Promise<number | null> {
+export async function lockJobAndInstance(db: Db, jobId: number, instanceId: number): Promise<{ job: LockedJob; instance: LockedInstance } | undefined> {
   const rows = await selectRows(
     db,
-    `SELECT (SELECT MAX(r.id) FROM workflow_run r WHERE r.workflow_id = w.id) AS run_id
-     FROM workflow w WHERE w.dag_id = ? ORDER BY w.id LIMIT 1`,
-    [dagId],
+    `SELECT j.job_id, j.dag_id, j.status, j.num_attempts, j.max_attempts, ji.job_instance_id, ji.status AS instance_status
+     FROM job j STRAIGHT_JOIN job_instance ji ON ji.job_instance_id = ? AND ji.job_id = j.job_id
+     WHERE j.job_id = ? FOR UPDATE`,
+    [instanceId, jobId],
   );
-  return (rows[0]?.run_id as number | null | undefined) ?? null;
+  const row = rows[0];
+  if (!row) return undefined;
+  const job: LockedJob = { job_id: row.job_id, dag_id: row.dag_id, status: row.status, num_attempts: row.num_attempts, max_attempts: row.max_attempts };
+  return { job, instance: { job_instance_id: row.job_instance_id, job_id: row.job_id, status: row.instance_status } };
+}
+
+export interface ConditionalInstanceMove {
+  instanceId: number;
+  /** The instance's owner, as `findInstanceOwner` read it. */
+  jobId: number;
+  dagId: number;
+  /** Move the instance to `to` only from one of these. */
+  from: readonly string[];
+  to: string;
+  /** Other instance columns to set with the move. */
+  columns?: InstanceColumns;
+  /** The job must be in one of these (none: any status but `jobNotIn`) ... */
+  jobFrom?: readonly string[];
+  /** ... and then moves to this, in the same statement. */
+  jobTo?: string;
+  jobNotIn?: readonly string[];
+}
+
+/**
+ * One autocommit UPDATE of the instance and (for a cascade) its job, applied
+ * only if both are in the given statuses; the job row is locked first
+ * (STRAIGHT_JOIN), the order every transition keeps. True when it moved;
+ * false when anything did not match, and then nothing changed.
+ */
+export async function moveInstanceAndJobIf(db: Db, move: ConditionalInstanceMove): Promise<boolean> {
+  const set = assignments(move.columns ?? {}, INSTANCE_COLUMNS, 'ji');
+  const sets = ['ji.status = ?', 'ji.status_date = UTC_TIMESTAMP()', ...(set.sql ? [set.sql] : [])];
+  const values: unknown[] = [move.instanceId, move.to, ...set.values];
+  if (move.jobTo !== undefined) {
+    sets.push('j.status = ?', 'j.status_date = UTC_TIMESTAMP()');
+    values.push(move.jobTo);
+  }
+  let where = 'j.job_id = ? AND j.dag_id = ? AND ji.status IN (?)';
+  values.push(move.jobId, move.dagId, move.from);
+  if (move.jobFrom !== undefined) {
+    where += ' AND j.status IN (?)';
+    values.push(move.jobFrom);
+  }
+  if (move.jobNotIn !== undefined && move.jobNotIn.length > 0) {
+    where += ' AND j.status NOT IN (?)';
+    values.push(move.jobNotIn);
+  }
+  const result = await write(
+    db,
+    `UPDATE job j STRAIGHT_JOIN job_instance ji ON ji.job_instance_id = ? AND ji.job_id = j.job_id SET ${sets.join(', ')} WHERE ${where}`,
+    values,
+  );
+  return result.affectedRows > 0;
 }
 
 export interface NewInstance {

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { JOB_WIRE_SELECT } from '../domain/wire.js';
+import { ONE_JOB_WIRE_SELECT } from '../domain/wire.js';
 import { type Db, selectRows, write } from './db.js';
 
 /** The job columns a transition is decided on. */
@@ -42,7 +42,7 @@ export async function insertJob(db: Db, job: NewJob): Promise<number> {
 
 /** The job as `Job.to_wire` needs it, or undefined. */
 export async function readJobWire(db: Db, jobId: number): Promise<RowDataPacket | undefined> {
-  return (await selectRows(db, `${JOB_WIRE_SELECT} WHERE j.job_id = ?`, [jobId]))[0];
+  return (await selectRows(db, `${ONE_JOB_WIRE_SELECT} WHERE j.job_id = ?`, [jobId]))[0];
 }
 
 /**
@@ -56,6 +56,24 @@ export async function lockJob(db: Db, jobId: number): Promise<LockedJob | undefi
     [jobId],
   );
   return rows[0] as LockedJob | undefined;
+}
+
+/**
+ * Locks the job row like `lockJob`, and reads in the same round trip the run
+ * a new instance of it belongs to: the first workflow of the job's DAG, then
+ * its newest run (null when there is no workflow or no run). A subquery of a
+ * locking SELECT is a plain read: no workflow or workflow_run row is locked.
+ */
+export async function lockJobWithCurrentRun(db: Db, jobId: number): Promise<(LockedJob & { run_id: number | null }) | undefined> {
+  const rows = await selectRows(
+    db,
+    `SELECT j.job_id, j.dag_id, j.status, j.num_attempts, j.max_attempts,
+       (SELECT (SELECT MAX(r.id) FROM workflow_run r WHERE r.workflow_id = w.id) FROM workflow w WHERE w.dag_id = j.dag_id ORDER BY w.id LIMIT 1) AS run_id
+     FROM job j WHERE j.job_id = ? FOR UPDATE`,
+    [jobId],
+  );
+  const row = rows[0];
+  return row ? ({ ...row, run_id: (row.run_id as number | null) ?? null } as LockedJob & { run_id: number | null }) : undefined;
 }
 
 /** Moves a locked job; `countAttempt` is the Q->I move, the only one that adds an attempt. */

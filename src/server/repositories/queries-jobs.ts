@@ -19,9 +19,10 @@ export async function readDbUtcNow(pool: Pool): Promise<string> {
   return rows[0]!.now as string;
 }
 
-function syncWhere(filter: JobSyncFilter): { sql: string; values: unknown[] } {
+/** The conditions on `job j` of a sync (without WHERE), and their values. */
+function syncConditions(filter: JobSyncFilter): { sql: string; values: unknown[] } {
   const values: unknown[] = [filter.dagId, filter.lastSync];
-  let sql = 'WHERE j.dag_id = ? AND j.status_date >= ?';
+  let sql = 'j.dag_id = ? AND j.status_date >= ?';
   if (filter.status !== undefined) {
     sql += ' AND j.status = ?';
     values.push(filter.status);
@@ -31,23 +32,35 @@ function syncWhere(filter: JobSyncFilter): { sql: string; values: unknown[] } {
 
 /** Full `Job.to_wire` rows of a DAG in one query (the newest instance joined in, no query per job). */
 export async function listJobsForSync(pool: Pool, filter: JobSyncFilter) {
-  const where = syncWhere(filter);
-  const [rows] = await pool.query<RowDataPacket[]>(`${JOB_WIRE_SELECT} ${where.sql} ORDER BY j.job_id`, where.values);
+  const where = syncConditions(filter);
+  const [rows] = await pool.query<RowDataPacket[]>(`${JOB_WIRE_SELECT} WHERE ${where.sql} ORDER BY j.job_id`, where.values);
   return rows.map(jobWire);
 }
 
-export interface JobStatusRow {
-  job_id: number;
-  status: string;
-  /** As stored: normally a digit string of up to 160 bits. */
-  job_hash: string;
-}
+/** A row of `/dag/<id>/job_status`: job_id, status, and job_hash as stored (normally a digit string of up to 160 bits). */
+export type JobStatusRow = [job_id: number, status: string, job_hash: string];
 
-/** The light rows of `/dag/<id>/job_status`: id, status and the hash as stored (a digit string). */
-export async function listJobStatusesForSync(pool: Pool, filter: JobSyncFilter): Promise<JobStatusRow[]> {
-  const where = syncWhere(filter);
-  const [rows] = await pool.query<RowDataPacket[]>(`SELECT j.job_id, j.status, j.job_hash FROM job j ${where.sql} ORDER BY j.job_id`, where.values);
-  return rows.map((row) => ({ job_id: row.job_id as number, status: row.status as string, job_hash: String(row.job_hash) }));
+/**
+ * The light rows of `/dag/<id>/job_status` and the DB's UTC clock, in one
+ * statement. The clock is UTC_TIMESTAMP(), fixed when the statement starts,
+ * so it is taken before any row is read, as a separate `readDbUtcNow` first
+ * would take it; the one-row `clock` table keeps it when no job matches.
+ * Rows come as arrays (a sync may return thousands).
+ */
+export async function listJobStatusesForSync(pool: Pool, filter: JobSyncFilter): Promise<{ time: string; rows: JobStatusRow[] }> {
+  const on = syncConditions(filter);
+  const [rows] = await pool.query<Array<[string, number | null, string, string]> & RowDataPacket[]>(
+    {
+      sql: `SELECT clock.now, j.job_id, j.status, j.job_hash
+            FROM (SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s') AS now) clock LEFT JOIN job j ON ${on.sql}
+            ORDER BY j.job_id`,
+      rowsAsArray: true,
+    },
+    on.values,
+  );
+  const jobs: JobStatusRow[] = [];
+  for (const [, jobId, status, hash] of rows) if (jobId !== null) jobs.push([jobId, status, String(hash)]);
+  return { time: rows[0]![0], rows: jobs };
 }
 
 export interface ExecutorIdFilter {

@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../app.js';
-import { bareNumber, stringifyWireJson } from '../http/json.js';
-import { listExecutorIds, listJobStatusesForSync, listJobsForSync, readDbUtcNow, type JobSyncFilter } from '../repositories/queries-jobs.js';
+import { listExecutorIds, listJobStatusesForSync, listJobsForSync, readDbUtcNow, type JobStatusRow, type JobSyncFilter } from '../repositories/queries-jobs.js';
 import {
   findRunningWorkflowRun,
   findWorkflowByArgs,
@@ -34,19 +33,33 @@ const syncFilter = (params: DagParams, query: SyncQuery): JobSyncFilter => ({
 });
 
 /**
- * Python's `int(job_hash)` for what the JSM stores: digits with an optional
- * sign, blanks and leading zeros. Anything else stays a string, so one odd
- * hash never turns a whole sync into a 500 (it did in the original).
+ * Python's `int(job_hash)` for what the JSM stores, as JSON: digits with an
+ * optional sign, blanks and leading zeros become a bare integer of any size.
+ * Anything else stays a JSON string, so one odd hash never turns a whole sync
+ * into a 500 (it did in the original). The same text `bareNumber` gives.
  */
-function wireHash(hash: string) {
+function wireHashJson(hash: string): string {
+  // What the client sends and the JSM stores (digits, no sign, no leading zero) needs no rewriting.
+  if (/^(?:0|[1-9]\d*)$/.test(hash)) return hash;
   const match = /^\s*([+-]?)0*(\d+)\s*$/.exec(hash);
-  if (!match) return hash;
+  if (!match) return JSON.stringify(hash);
   const digits = match[2]!;
-  return bareNumber(match[1] === '-' && digits !== '0' ? `-${digits}` : digits);
+  return match[1] === '-' && digits !== '0' ? `-${digits}` : digits;
 }
 
-/** A body holding bare 160-bit integers, serialised without doubles. */
-const sendWireJson = (reply: FastifyReply, body: unknown) => reply.type('application/json; charset=utf-8').send(stringifyWireJson(body));
+/**
+ * The job_status body with bare 160-bit integers, written directly: the same
+ * bytes as `stringifyWireJson` of `{job_dcts, time}` with `bareNumber`
+ * hashes, several times faster on a 1000-job sync.
+ */
+export function jobStatusJson(rows: readonly JobStatusRow[], time: string): string {
+  let body = '{"job_dcts":[';
+  for (let i = 0; i < rows.length; i++) {
+    const [jobId, status, hash] = rows[i]!;
+    body += `${i === 0 ? '' : ','}{"job_hash":${wireHashJson(hash)},"job_id":${jobId},"status":${JSON.stringify(status)}}`;
+  }
+  return `${body}],"time":${JSON.stringify(time)}}`;
+}
 
 /**
  * The JobQueryServer routes (spec §2) except `GET /` and `GET /time`. Every
@@ -70,10 +83,8 @@ export function registerJqsRoutes(app: FastifyInstance, deps: ServerDeps): void 
     '/dag/:dag_id/job_status',
     { schema: { params: idParams('dag_id'), querystring: syncQuery } },
     async (request, reply) => {
-      const time = await readDbUtcNow(db);
-      const rows = await listJobStatusesForSync(db, syncFilter(request.params, request.query));
-      const job_dcts = rows.map((row) => ({ job_hash: wireHash(row.job_hash), job_id: row.job_id, status: row.status }));
-      return sendWireJson(reply, { job_dcts, time });
+      const { time, rows } = await listJobStatusesForSync(db, syncFilter(request.params, request.query));
+      return reply.type('application/json; charset=utf-8').send(jobStatusJson(rows, time));
     },
   );
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PoolConnection } from 'mysql2/promise';
 import type { ServerDeps } from '../app.js';
-import { withTransaction } from '../db/pool.js';
-import { lockInstanceAndJob, moveJobInstance } from '../domain/lifecycle.js';
+import { withAutocommit, withTransaction } from '../db/pool.js';
+import { lockInstanceAndJob, moveJobInstance, tryMoveJobInstance } from '../domain/lifecycle.js';
 import { insertJobAttributes } from '../repositories/attributes.js';
 import { insertErrorLog, updateInstance, type InstanceColumns } from '../repositories/job-instances.js';
 import { errorBody, executorIdBody, nodenameBody, params, runningBody, usageBody } from './jsm-schemas.js';
@@ -18,14 +18,24 @@ const USAGE_ATTRIBUTES = [
   ['maxrss', 16],
 ] as const;
 
-/** `/job_instance/<id>/log_*`: the instance's life cycle as its worker and the reconciler report it. */
+/**
+ * `/job_instance/<id>/log_*`: the instance's life cycle as its worker and the
+ * reconciler report it. A legal move (and its columns) is first tried as one
+ * autocommit UPDATE (`tryMoveJobInstance`); when that changes nothing, the
+ * route runs its locked transaction, which decides the repeat, 409 or 404.
+ */
 export function registerJsmInstanceRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const tx = <T>(work: (db: PoolConnection) => Promise<T>) => withTransaction(deps.jsm, work);
+  const tryMove = (id: number, to: 'B' | 'R' | 'D', columns?: InstanceColumns) =>
+    withAutocommit(deps.jsm, (db) => tryMoveJobInstance(db, id, to, columns));
   const schema = { params: params('job_instance_id') };
   type Id = { job_instance_id: number };
 
   app.post<{ Params: Id }>('/job_instance/:job_instance_id/log_done', { schema }, async (request) => {
-    const move = await tx((db) => moveJobInstance(db, request.params.job_instance_id, 'D', request.log));
+    const id = request.params.job_instance_id;
+    const message = await tryMove(id, 'D');
+    if (message !== undefined) return { message };
+    const move = await tx((db) => moveJobInstance(db, id, 'D', request.log));
     return { message: move.message };
   });
 
@@ -49,6 +59,8 @@ export function registerJsmInstanceRoutes(app: FastifyInstance, deps: ServerDeps
     { schema: { ...schema, body: executorIdBody } },
     async (request) => {
       const id = request.params.job_instance_id;
+      const message = await tryMove(id, 'B', { executor_id: request.body.executor_id });
+      if (message !== undefined) return { message };
       return tx(async (db) => {
         const move = await moveJobInstance(db, id, 'B', request.log);
         await updateInstance(db, id, { executor_id: request.body.executor_id });
@@ -63,6 +75,8 @@ export function registerJsmInstanceRoutes(app: FastifyInstance, deps: ServerDeps
     async (request) => {
       const id = request.params.job_instance_id;
       const { nodename, process_group_id } = request.body;
+      const message = await tryMove(id, 'R', { nodename, process_group_id });
+      if (message !== undefined) return { message };
       return tx(async (db) => {
         const move = await moveJobInstance(db, id, 'R', request.log);
         await updateInstance(db, id, { nodename, process_group_id });

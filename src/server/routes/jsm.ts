@@ -64,6 +64,9 @@ export function registerJsmRoutes(app: FastifyInstance, deps: ServerDeps): void 
     return {};
   });
 
+  // Locked read, then the move (4 round trips). A conditional UPDATE first, as the log_* routes do, would
+  // make G->Q one round trip, but test/server/shutdown.test.ts finds this request's lock wait by the
+  // text FOR UPDATE in the process list (bench/README.md).
   app.post<{ Params: { job_id: number } }>('/job/:job_id/queue', { schema: { params: params('job_id') } }, async (request) => {
     await tx((db) => queueJob(db, request.params.job_id, request.log));
     return {};
