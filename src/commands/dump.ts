@@ -7,7 +7,7 @@ import { DB_ACCOUNTS, DB_NAME } from '../deploy/containers.js';
 import { canPrompt } from '../deploy/prompts.js';
 import { defaultDumpName, DUMP_CLIENTS } from '../dump/argv.js';
 import { choosePassword, readCurrentRecord } from '../dump/credentials.js';
-import type { DumpVia } from '../dump/dump.js';
+import { dumpDatabase, type DumpVia } from '../dump/dump.js';
 import { findClient } from '../dump/exec.js';
 import { formatBytes, formatSeconds } from '../dump/format.js';
 import { withInterrupt } from '../dump/interrupt.js';
@@ -77,9 +77,8 @@ export async function dump(options: DumpOptions, ctx: Context): Promise<number> 
   const address = via.kind === 'client' ? clientAddress(config, target.release.host, ctx.env) : '127.0.0.1';
   const port = via.kind === 'client' ? target.port : registry.internalPorts.db;
   const where = via.kind === 'client' ? `${address}:${port}` : via.container.name;
-  const { password } = await choosePassword({ user, record, version: target.version, env: ctx.env, interactive: canPrompt({}), where });
+  const { password } = await choosePassword({ user, record, version: target.version, env: ctx.env, interactive: () => canPrompt({}), where });
 
-  const { dumpDatabase } = await import('../dump/dump.js');
   const progress = byteProgress(`dumping ${name} (${database} at ${where})`, wantsProgress(process.stderr, ctx.env, options));
   const result = await withInterrupt('interrupted; the dump was stopped and its files removed', (signal) =>
     dumpDatabase({ login: { user, password, host: address, port }, database, out, gzip, via, env: ctx.env, signal, onProgress: progress.update }),

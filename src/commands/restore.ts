@@ -65,7 +65,8 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
 
   const started = Date.now();
   const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));
-  const result = await withInterrupt('interrupted; the load was stopped and the database may be partly loaded (restore again with --force)', (signal) =>
+  const stopped = `interrupted: the load into database ${database} at ${where} was stopped partway, so it is partly loaded (some tables replaced, others missing or cut short); restore again with --force`;
+  const result = await withInterrupt(stopped, (signal) =>
     loadDump({ client, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
   ).finally(() => progress.stop());
   const ms = Date.now() - started;

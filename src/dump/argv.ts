@@ -58,9 +58,15 @@ export function optionFileText(login: DbLogin): string {
   ].join('\n');
 }
 
-/** The option that points a client at its option file; it must come first on the command line. */
-export function defaultsExtraFile(file: string): string {
-  return `--defaults-extra-file=${file}`;
+/**
+ * The option that points a client at its option file; it must come first on
+ * the command line. `--defaults-file` makes the client read that file only:
+ * with `--defaults-extra-file` it would also read /etc/my.cnf, /etc/mysql
+ * and the operator's `~/.my.cnf` (the last one after ours), whose `[client]`
+ * user, password, host or port would then win over the record's login.
+ */
+export function defaultsFile(file: string): string {
+  return `--defaults-file=${file}`;
 }
 
 /** mariadb-dump's options after the option file, for `database`. */
@@ -70,12 +76,12 @@ export function dumpFlags(database: string): string[] {
 
 /** The whole argv of a local dump. */
 export function dumpArgs(optionFile: string, database: string): string[] {
-  return [defaultsExtraFile(optionFile), ...dumpFlags(database)];
+  return [defaultsFile(optionFile), ...dumpFlags(database)];
 }
 
 /** The whole argv of a local load: SQL comes on stdin. */
 export function loadArgs(optionFile: string): string[] {
-  return [defaultsExtraFile(optionFile), '--default-character-set=utf8mb4'];
+  return [defaultsFile(optionFile), '--default-character-set=utf8mb4'];
 }
 
 /** `dbs_<port>_dump.sql`, as the old hand-made dumps were named; `.sql.gz` when compressed. */
@@ -88,7 +94,8 @@ export function defaultDumpName(port: number, gzip: boolean): string {
  * work folder, the option file's size in bytes, then the dump flags. The
  * option file arrives on stdin (exactly that many bytes), lands 0600 in the
  * 0700 folder, and the folder goes when the script ends, however it ends:
- * a TERM (sent by `containerStopCommand`) stops the dump first.
+ * a TERM (sent by `containerStopCommand`) stops the dump first. The client
+ * reads that file only (`--defaults-file`), not the container's option files.
  */
 export const CONTAINER_DUMP_SCRIPT = [
   'set -u',
@@ -99,7 +106,7 @@ export const CONTAINER_DUMP_SCRIPT = [
   "trap '[ -n \"$p\" ] && kill \"$p\" 2>/dev/null; exit 130' INT TERM HUP",
   'head -c "$n" > "$d/client.cnf" || exit 125',
   'c=mariadb-dump; command -v "$c" >/dev/null 2>&1 || c=mysqldump',
-  '"$c" --defaults-extra-file="$d/client.cnf" "$@" &',
+  '"$c" --defaults-file="$d/client.cnf" "$@" &',
   'p=$!; echo "$$" > "$d/pid"',
   'wait "$p"',
 ].join('\n');

@@ -29,8 +29,12 @@ export interface PasswordInput {
   /** The version the record would be of, for the error. */
   version: string | undefined;
   env: NodeJS.ProcessEnv;
-  /** True when both ends are a terminal: a missing password is asked for. */
-  interactive: boolean;
+  /**
+   * True when both ends are a terminal: a missing password is asked for. A
+   * function is called only then (looking at stdin costs a dump's start-up
+   * some milliseconds, and a password in the record needs no terminal).
+   */
+  interactive: boolean | (() => boolean);
   /** `127.0.0.1:1234`, for the prompt. */
   where: string;
 }
@@ -48,7 +52,7 @@ export async function choosePassword(input: PasswordInput): Promise<{ password: 
   if (stored) return { password: new Secret(stored), source: 'record' };
   const given = input.env[PASSWORD_ENV];
   if (given) return { password: new Secret(given), source: 'environment' };
-  if (input.interactive) {
+  if (typeof input.interactive === 'function' ? input.interactive() : input.interactive) {
     const { password } = await import('@inquirer/prompts');
     try {
       const typed = await password({ message: `Password of ${input.user} on ${input.where} (hidden):` });

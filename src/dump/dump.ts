@@ -2,9 +2,8 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { ProblemsFoundError } from '../errors.js';
 import { dumpArgs, type DbLogin } from './argv.js';
-import { dumpInContainer } from './container.js';
 import { startClient } from './exec.js';
-import { clientErrorLine } from './format.js';
+import { clientErrorLine, describeSystemError } from './format.js';
 import { withOptionFile } from './option-file.js';
 import { openDumpSink, type DumpSink, type SinkResult } from './sink.js';
 
@@ -32,7 +31,11 @@ export interface DumpResult extends SinkResult {
 export interface ClientRun {
   written: PromiseSettledResult<SinkResult>;
   exitCode: number;
+  /** The signal that ended the client, if one did. */
+  signal?: string;
   stderr: string;
+  /** The client wrote the file itself (plain SQL through the descriptor): its write errors are the file's. */
+  wroteFile?: boolean;
 }
 
 /**
@@ -47,7 +50,7 @@ async function dumpWithClient(input: DumpInput, client: string, sink: DumpSink):
     if (!input.gzip) {
       const child = startClient(client, args, { stdin: 'ignore', stdout: sink.fd, env: input.env, signal: input.signal });
       const [written, done] = await Promise.all([Promise.allSettled([sink.follow(child.done)]), child.done]);
-      return { written: written[0], ...done };
+      return { written: written[0], ...done, wroteFile: true };
     }
     const child = startClient(client, args, { stdin: 'ignore', stdout: 'pipe', env: input.env, signal: input.signal });
     // A stopped client's children could hold its stdout open: stop reading at once.
@@ -62,13 +65,25 @@ async function dumpWithClient(input: DumpInput, client: string, sink: DumpSink):
   });
 }
 
+/** The one-line error of a dump whose file could not be written (a full disk, a file-size limit). */
+function writeFailed(out: string, error: number | string): ProblemsFoundError {
+  return new ProblemsFoundError(`writing the dump to ${path.dirname(out)} failed: ${describeSystemError(error)}; no file was written`);
+}
+
 /** The dump's outcome, or the one-line reason it failed (never a password). */
-function outcome(run: ClientRun, client: string, password: string): SinkResult {
+function outcome(run: ClientRun, client: string, password: string, out: string): SinkResult {
   // A failed write also ends the client (a broken pipe): the write is the cause.
   if (run.written.status === 'rejected') {
     const reason = run.written.reason as NodeJS.ErrnoException;
-    throw new ProblemsFoundError(`writing the dump failed: ${reason.code ?? reason.message}; no file was written`);
+    throw writeFailed(out, reason.code ?? reason.message);
   }
+  if (run.wroteFile) {
+    // A client writing the file itself meets a file-size limit as SIGXFSZ, a full disk as `Got errno 28 on write`.
+    if (run.signal === 'SIGXFSZ') throw writeFailed(out, 'EFBIG');
+    const errno = /\bGot errno (\d+) on write\b/.exec(run.stderr);
+    if (run.exitCode !== 0 && errno) throw writeFailed(out, Number(errno[1]));
+  }
+  if (run.signal) throw new ProblemsFoundError(`${client} was killed by ${run.signal}; no file was written`);
   if (run.exitCode !== 0) {
     throw new ProblemsFoundError(`${client} failed (exit ${run.exitCode}): ${clientErrorLine(run.stderr, [password])}; no file was written`);
   }
@@ -90,11 +105,14 @@ export async function dumpDatabase(input: DumpInput): Promise<DumpResult> {
     const run =
       input.via.kind === 'client'
         ? await dumpWithClient(input, input.via.file, sink)
-        : await dumpInContainer({ docker: input.via.docker, containerId: input.via.container.id, login: input.login, database: input.database, sink, signal: input.signal });
+        : await (await import('./container.js')).dumpInContainer({ docker: input.via.docker, containerId: input.via.container.id, login: input.login, database: input.database, sink, signal: input.signal });
     if (input.signal.aborted) throw input.signal.reason;
     const client = input.via.kind === 'client' ? path.basename(input.via.file) : `mariadb-dump in ${input.via.container.name}`;
-    const result = outcome(run, client, input.login.password.reveal());
-    await sink.commit();
+    const result = outcome(run, client, input.login.password.reveal(), input.out);
+    // The last flush to disk can be where a full disk shows.
+    await sink.commit().catch((error: NodeJS.ErrnoException) => {
+      throw writeFailed(input.out, error.code ?? error.message);
+    });
     return { ...result, file: input.out, ms: Date.now() - started };
   } catch (error) {
     await sink.discard();

@@ -1,8 +1,8 @@
+import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { execa } from 'execa';
 
 /**
  * The one place dump and restore start a local process. Everything it runs
@@ -29,13 +29,27 @@ export async function findClient(names: readonly string[], env: NodeJS.ProcessEn
 /** Variables a client would take a password from: a child gets none of them. */
 const PASSWORD_VARIABLES = ['MYSQL_PWD', 'JOBMON_DB_PASSWORD'];
 
+/** How much of a client's stderr is kept (its end: the error is the last thing it says). */
+const STDERR_KEEP = 64 * 1024;
+/** How long after the client's exit its stderr may take to end (the rest of what it said). */
+const STDERR_GRACE_MS = 500;
+/** After SIGTERM, a client that is still running gets SIGKILL. */
+const KILL_AFTER_MS = 5_000;
+
+export interface ClientExit {
+  exitCode: number;
+  /** `SIGXFSZ` and the like, when a signal ended it. */
+  signal?: string;
+  stderr: string;
+}
+
 export interface ClientProcess {
   /** The client's stdout, when it was asked for ('pipe'). */
   stdout: Readable | null;
   /** Its stdin, when it was asked for ('pipe'). */
   stdin: Writable | null;
-  /** Settles when it exits: its exit code (-1 when killed by a signal) and its stderr. */
-  done: Promise<{ exitCode: number; stderr: string }>;
+  /** Settles when it exits: its exit code (-1 when killed by a signal), the signal that killed it, and its stderr. */
+  done: Promise<ClientExit>;
 }
 
 export interface StartClientOptions {
@@ -47,25 +61,49 @@ export interface StartClientOptions {
   signal: AbortSignal;
 }
 
-/** Starts a MariaDB client; the caller streams its stdin/stdout and awaits `done`. */
+/**
+ * Starts a MariaDB client; the caller streams its stdin/stdout and awaits
+ * `done`. Plain node:child_process rather than execa: a dump starts one
+ * process, and execa's load time is a measurable part of a dump's fixed cost
+ * (bench/results/dump.md). The client is stopped if this process exits first.
+ */
 export function startClient(file: string, args: readonly string[], options: StartClientOptions): ClientProcess {
   const env: NodeJS.ProcessEnv = { ...options.env };
   for (const name of PASSWORD_VARIABLES) delete env[name];
-  const child = execa(file, args, {
-    env,
-    extendEnv: false,
-    stdin: options.stdin,
-    // A descriptor goes to the child as is (execa's types list only 0-2, its runtime takes any).
-    stdout: options.stdout as 'pipe',
-    stderr: 'pipe',
-    buffer: { stdout: false, stderr: true },
-    reject: false,
-    cancelSignal: options.signal,
-    forceKillAfterDelay: 5_000,
+  const child = spawn(file, args, { env, stdio: [options.stdin, options.stdout, 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_KEEP);
   });
-  const done = child.then((result) => ({
-    exitCode: result.exitCode ?? -1,
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-  }));
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    killTimer.unref();
+  };
+  const stopNow = () => child.kill('SIGKILL');
+  if (options.signal.aborted) stop();
+  else options.signal.addEventListener('abort', stop, { once: true });
+  process.once('exit', stopNow);
+  // stderr ends when every process holding it is gone; a child the client left behind could hold it for long.
+  const stderrEnded = new Promise<void>((resolve) => child.stderr!.once('end', resolve).once('close', resolve));
+  const done = new Promise<ClientExit>((resolve) => {
+    let failed: Error | undefined;
+    const finish = async (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(killTimer);
+      options.signal.removeEventListener('abort', stop);
+      process.off('exit', stopNow);
+      await Promise.race([stderrEnded, new Promise((r) => setTimeout(r, STDERR_GRACE_MS).unref())]);
+      const text = failed && stderr === '' ? failed.message : stderr;
+      resolve({ exitCode: code ?? -1, ...(signal ? { signal } : {}), stderr: text });
+    };
+    child.once('error', (error) => {
+      failed = error;
+      // A program that could not start never exits.
+      if (child.pid === undefined) void finish(null, null);
+    });
+    child.once('exit', (code, signal) => void finish(code, signal));
+  });
   return { stdout: child.stdout, stdin: child.stdin, done };
 }

@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import { DUMP_COMPLETED } from './argv.js';
 
 /** True when the end of a dump's SQL is the dump-completed marker line. */
@@ -41,4 +43,17 @@ export function clientErrorLine(stderr: string, secrets: readonly string[] = [])
   let safe = line;
   for (const secret of secrets) if (secret !== '') safe = safe.split(secret).join('[REDACTED]');
   return safe.length > 400 ? `${safe.slice(0, 397)}...` : safe;
+}
+
+/**
+ * A system error for people: `no space left on device (ENOSPC)`, from an
+ * errno number (as clients print it: `Got errno 28 on write`) or a code.
+ */
+export function describeSystemError(error: number | string): string {
+  const codes = constants.errno as Record<string, number>;
+  const errno = typeof error === 'number' ? error : codes[error];
+  const code = typeof error === 'string' ? error : Object.keys(codes).find((name) => codes[name] === error);
+  const message = errno === undefined ? undefined : getSystemErrorMap().get(-errno)?.[1];
+  if (code === undefined) return message ?? `error ${error}`;
+  return message ? `${message} (${code})` : code;
 }

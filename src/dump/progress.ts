@@ -1,15 +1,18 @@
 import { formatBytes } from './format.js';
 
-/** Bytes so far, on a terminal: one line on stderr, redrawn at most 5 times a second, gone at the end. */
+/** Bytes so far, on a terminal: one plain line (no colour) on stderr, redrawn at most 5 times a second, gone at the end. */
 export interface ByteProgress {
   update(bytes: number): void;
   stop(): void;
 }
 
-/** Progress only on a terminal, and not with --quiet, --json, CI, NO_COLOR or TERM=dumb. */
+/**
+ * Progress only on a terminal, and not with --quiet, --json, CI or TERM=dumb.
+ * NO_COLOR is about colour only: the line has none, so it stays on.
+ */
 export function wantsProgress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv, options: { quiet?: boolean; json?: boolean }): boolean {
   const set = (name: string) => (env[name] ?? '') !== '' && env[name] !== 'false';
-  return stream.isTTY === true && !options.quiet && !options.json && !set('CI') && !set('NO_COLOR') && env.TERM !== 'dumb';
+  return stream.isTTY === true && !options.quiet && !options.json && !set('CI') && env.TERM !== 'dumb';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -33,7 +33,14 @@ export interface DumpSink {
 }
 
 const TAIL_BYTES = 512;
-const SYNC_EVERY = 16 << 20;
+/** `follow` reads behind the client in chunks this big: they stay in the CPU's cache between the copy and the hash. */
+const READ_CHUNK = 512 << 10;
+/**
+ * `follow` flushes the file to disk every so many bytes while the client
+ * writes, so the fsync before the rename finds little left: at 4 MB it waits
+ * about 10 ms at the end of a dump (16 MB: about 40 ms; bench/results/dump.md).
+ */
+const SYNC_EVERY = 4 << 20;
 
 /** Keeps the running hash, sizes and last bytes of what passes. */
 function meter(onProgress?: (sqlBytes: number) => void) {
@@ -96,13 +103,15 @@ export async function openDumpSink(file: string, options: { gzip: boolean; onPro
       const m = meter(options.onProgress);
       let done = false;
       const over = exited.then(() => (done = true), () => (done = true));
-      const buffer = Buffer.alloc(1 << 20);
+      const buffer = Buffer.allocUnsafe(READ_CHUNK);
       // Flushing as the file grows spreads the disk writes over the dump, so the fsync of `commit` finds little left.
       let synced = 0;
       let syncing: Promise<void> | undefined;
       for (let position = 0; ; ) {
         const finished = done;
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        // Synchronous: the bytes were just written, so this is a copy out of the page cache (and often the CPU's cache),
+        // about half the CPU time of a read through the thread pool (bench/results/dump.md). Hashed at once, in this thread.
+        const bytesRead = readSync(handle.fd, buffer, 0, buffer.length, position);
         if (bytesRead > 0) {
           m.sql(buffer.subarray(0, bytesRead));
           m.file(buffer.subarray(0, bytesRead));
@@ -111,6 +120,8 @@ export async function openDumpSink(file: string, options: { gzip: boolean; onPro
             synced = position;
             syncing = handle.datasync().catch(() => undefined).finally(() => (syncing = undefined));
           }
+          // Let signals (Ctrl-C) and the flush's completion through between chunks.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         } else if (finished) {
           await syncing;
           return m.result();

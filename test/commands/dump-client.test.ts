@@ -13,7 +13,7 @@ import { makeDumpWorld, V, type DumpWorld } from '../dump/fixture.js';
 const FAKE = `#!/bin/sh
 log=$FAKE_LOG
 printf '%s\\n' "$@" > "$log.argv"
-f=\${1#--defaults-extra-file=}
+f=\${1#--defaults-file=}
 echo "$f" > "$log.path"
 stat -c %a "$f" > "$log.mode"
 cat "$f" > "$log.cnf"
@@ -50,7 +50,7 @@ describe('jobmon-ops dump with a stand-in client', () => {
     const argv = (await log('argv')).trimEnd().split('\n');
     const optionFile = (await log('path')).trim();
     expect(argv).toEqual([
-      `--defaults-extra-file=${optionFile}`,
+      `--defaults-file=${optionFile}`,
       '--single-transaction', '--quick', '--routines', '--triggers', '--no-tablespaces', '--hex-blob', '--default-character-set=utf8mb4',
       '--databases', 'jobmon_db',
     ]);

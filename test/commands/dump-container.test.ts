@@ -86,7 +86,7 @@ describe('jobmon-ops dump --in-container (real DB container)', () => {
         for (const pid of pids) {
           const line = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ');
           if (line.includes('SENTINEL')) seen.push(line);
-          if (line.includes('--defaults-extra-file=/tmp/jobmon-ops-dump-')) seen.push('(the in-container client, control)');
+          if (line.includes('--defaults-file=/tmp/jobmon-ops-dump-')) seen.push('(the in-container client, control)');
         }
       }
     })();
@@ -104,6 +104,25 @@ describe('jobmon-ops dump --in-container (real DB container)', () => {
     const b = await readFile(path.join(world.cwd, 'port.sql'), 'utf8');
     expect(a.length).toBeGreaterThan(20_000_000);
     expect(comparable(a)).toBe(comparable(b));
+    expect(await dumpDirs()).toEqual([]);
+  });
+
+  it("ignores the container's own ~/.my.cnf: a [client] user, password and port there change neither the account nor the server", { timeout: 120_000 }, async () => {
+    const home = (await execIn(docker, container!, ['sh', '-c', 'printf %s "$HOME"'])).trim() || '/root';
+    const myCnf = `${home}/.my.cnf`;
+    const planted = '[client]\nuser=jt_decoy\npassword=DECOY-pw\nport=1\n[mariadb-dump]\nwhere=1=0\n';
+    await execIn(docker, container!, ['sh', '-c', 'printf "%s" "$1" > "$2"', 'plant', planted, myCnf]);
+    try {
+      // Control: the planted file is where a client in the container looks.
+      expect(await execIn(docker, container!, ['sh', '-c', 'mariadb-dump --print-defaults 2>&1 || mysqldump --print-defaults 2>&1'])).toContain('--user=jt_decoy');
+      const result = await cli(['dump', `release-${version}`, '--in-container', '--out', 'mycnf.sql']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^dumped release-${version} \\(database docker at ${project}_db_1 as read_only\\) to mycnf\\.sql: `));
+      const sql = await readFile(path.join(world.cwd, 'mycnf.sql'), 'utf8');
+      expect(comparable(sql)).toBe(comparable(await readFile(path.join(world.cwd, 'port.sql'), 'utf8')));
+    } finally {
+      await execIn(docker, container!, ['rm', '-f', myCnf]);
+    }
     expect(await dumpDirs()).toEqual([]);
   });
 

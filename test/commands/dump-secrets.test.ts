@@ -58,7 +58,7 @@ describe('jobmon-ops dump keeps the password off every command line', () => {
         for (const p of await sampleProcesses()) {
           if (p.cmdline.includes(ro.password) || p.environ.includes(ro.password)) leaks.push(`${p.pid}: ${p.cmdline}`);
           if (p.cmdline.includes(control)) controlSeen = true;
-          const option = /^\S*mariadb-dump --defaults-extra-file=(\S+) /.exec(p.cmdline);
+          const option = /^\S*mariadb-dump --defaults-file=(\S+) /.exec(p.cmdline);
           if (!option) continue;
           clients.push(p.cmdline);
           const file = option[1]!;
@@ -88,7 +88,7 @@ describe('jobmon-ops dump keeps the password off every command line', () => {
     expect(samples).toBeGreaterThan(10);
     expect(clients.length).toBeGreaterThan(3);
     expect(clients[0]).toMatch(
-      new RegExp(`mariadb-dump --defaults-extra-file=\\S+ --single-transaction --quick --routines --triggers --no-tablespaces --hex-blob --default-character-set=utf8mb4 --databases ${source.name} $`),
+      new RegExp(`mariadb-dump --defaults-file=\\S+ --single-transaction --quick --routines --triggers --no-tablespaces --hex-blob --default-character-set=utf8mb4 --databases ${source.name} $`),
     );
     expect([...optionFiles.values()]).toEqual([{ mode: 0o600, dirMode: 0o700 }]);
     for (const file of optionFiles.keys()) await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -4,16 +4,19 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { adminConnection, TEST_DB } from '../helpers/mariadb.js';
 import { createReadOnlyAccount, createTestDatabase, fillJobmon, growJobInstances, makeDumpWorld, tableFingerprints, V, type DumpWorld, type TestDatabase } from '../dump/fixture.js';
 
+/** A colour (SGR) escape sequence: `ESC [ <params> m`. */
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+
 let world: DumpWorld;
 let source: TestDatabase;
 let target: TestDatabase;
 let ro: Awaited<ReturnType<typeof createReadOnlyAccount>>;
 
 /** Runs the CLI on a pseudo-terminal, answering each prompt once as it appears; the whole screen and the exit code. */
-async function onTerminal(argv: string[], answers: Record<string, string>): Promise<{ code: number; screen: string; answered: string[] }> {
+async function onTerminal(argv: string[], answers: Record<string, string>, env: Record<string, string> = {}): Promise<{ code: number; screen: string; answered: string[] }> {
   const { spawn } = await import('@lydell/node-pty');
   const pty = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/jobmon-ops.js'), ...argv], {
-    cols: 200, rows: 50, cwd: world.cwd, env: { ...process.env, ...world.env, CI: '', NO_COLOR: '' } as Record<string, string>,
+    cols: 200, rows: 50, cwd: world.cwd, env: { ...process.env, ...world.env, CI: '', NO_COLOR: '', ...env } as Record<string, string>,
   });
   let screen = '';
   const answered: string[] = [];
@@ -60,6 +63,18 @@ describe('dump and restore on a terminal', () => {
     expect(screen).not.toContain('RO-SENTINEL');
     expect(screen).toMatch(new RegExp(`dumping release-${V.source} \\(${source.name} at 127\\.0\\.0\\.1:${TEST_DB.port}\\) [\\d.]+ [kM]B`));
     expect(screen).toMatch(/dumped release-0\.98\.1 .* sha256 [0-9a-f]{64}/);
+  }, 60_000);
+
+  it('with NO_COLOR on a terminal: the progress still shows, and nothing on the screen is coloured', async () => {
+    const { code, screen } = await onTerminal(['dump', `release-${V.source}`, '--user', ro.user, '--out', 'nocolor.sql'], {}, { NO_COLOR: '1', JOBMON_DB_PASSWORD: ro.password });
+    expect(code, screen).toBe(0);
+    expect(screen).toMatch(new RegExp(`dumping release-${V.source} \\(${source.name} at 127\\.0\\.0\\.1:${TEST_DB.port}\\) [\\d.]+ [kM]B`));
+    expect(screen).toMatch(/dumped release-0\.98\.1 .* sha256 [0-9a-f]{64}/);
+    expect(screen).not.toMatch(SGR);
+    // Control: the same run with CI set shows no progress at all.
+    const ci = await onTerminal(['dump', `release-${V.source}`, '--user', ro.user, '--out', 'ci.sql'], {}, { CI: '1', JOBMON_DB_PASSWORD: ro.password });
+    expect(ci.code, ci.screen).toBe(0);
+    expect(ci.screen).not.toContain(`dumping release-${V.source}`);
   }, 60_000);
 
   it('restore asks for confirmation: no keeps the database as it was (exit 1), yes loads the dump', async () => {

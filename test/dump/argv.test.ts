@@ -13,11 +13,11 @@ const FLAGS = ['--single-transaction', '--quick', '--routines', '--triggers', '-
 
 describe('argv builders', () => {
   it('a dump: the option file first, then the fixed flags, no --events, no secret', () => {
-    expect(dumpArgs('/tmp/x/client.cnf', 'docker')).toEqual(['--defaults-extra-file=/tmp/x/client.cnf', ...FLAGS, '--databases', 'docker']);
+    expect(dumpArgs('/tmp/x/client.cnf', 'docker')).toEqual(['--defaults-file=/tmp/x/client.cnf', ...FLAGS, '--databases', 'docker']);
   });
 
   it('a load: the option file first, utf8mb4', () => {
-    expect(loadArgs('/tmp/x/client.cnf')).toEqual(['--defaults-extra-file=/tmp/x/client.cnf', '--default-character-set=utf8mb4']);
+    expect(loadArgs('/tmp/x/client.cnf')).toEqual(['--defaults-file=/tmp/x/client.cnf', '--default-character-set=utf8mb4']);
   });
 
   it('names dumps as the old hand-made ones', () => {

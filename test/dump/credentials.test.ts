@@ -45,4 +45,16 @@ describe('dump credentials', () => {
       exitCode: 2,
     });
   });
+
+  it('looks at the terminal only when neither the record nor the environment has the password', async () => {
+    const record = await readCurrentRecord(env(), '0.8.7');
+    let asked = 0;
+    const interactive = () => (asked++, false);
+    const base = { record, version: '0.8.7', interactive, where: '127.0.0.1:3870' };
+    await choosePassword({ ...base, user: 'read_only', env: {} });
+    await choosePassword({ ...base, user: 'someone', env: { JOBMON_DB_PASSWORD: 'env' } });
+    expect(asked).toBe(0);
+    await expect(choosePassword({ ...base, user: 'someone', env: {} })).rejects.toThrow(/^no password for someone /);
+    expect(asked).toBe(1);
+  });
 });

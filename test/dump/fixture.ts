@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { grantPattern } from '../../src/server/db/accounts.js';
@@ -93,6 +94,69 @@ export async function createReadOnlyAccount(database: string): Promise<{ user: s
     async drop() {
       const c = await adminConnection();
       await c.query("DROP USER IF EXISTS ?@'%'", [user]).finally(() => c.end());
+    },
+  };
+}
+
+/** An account with every privilege on `database` only (a restore's loader), with a password an option file must quote. */
+export async function createLoaderAccount(database: string): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+  const user = uniqueTestName('restore_ld');
+  const password = `LD-SENTINEL-${randomBytes(6).toString('hex')}'"#;\\ $HOME`;
+  const admin = await adminConnection();
+  try {
+    await admin.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, password]);
+    await admin.query(`GRANT ALL PRIVILEGES ON ${grantPattern(database)}.* TO ?@'%'`, [user]);
+  } finally {
+    await admin.end();
+  }
+  return {
+    user,
+    password,
+    async drop() {
+      const c = await adminConnection();
+      await c.query("DROP USER IF EXISTS ?@'%'", [user]).finally(() => c.end());
+    },
+  };
+}
+
+export interface CountingProxy {
+  port: number;
+  /** How many connections it has accepted. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP forwarder on 127.0.0.1 to the test instance that counts the
+ * connections it forwards. With `from`, it connects to the server from that
+ * loopback address (any 127.x.y.z is local on Linux), so the server sees
+ * logins through it as coming from `from` and matches accounts `user`@`from`.
+ */
+export async function startCountingProxy(options: { from?: string } = {}): Promise<CountingProxy> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((client) => {
+    connections += 1;
+    const upstream = connect({ host: TEST_DB.host, port: TEST_DB.port, ...(options.from ? { localAddress: options.from } : {}) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientErrorLine, formatBytes, formatSeconds, isCompleteDump, looksLikeDump } from '../../src/dump/format.js';
+import { clientErrorLine, describeSystemError, formatBytes, formatSeconds, isCompleteDump, looksLikeDump } from '../../src/dump/format.js';
 
 describe('dump formatting', () => {
   it('sizes in SI units', () => {
@@ -22,5 +22,13 @@ describe('dump formatting', () => {
     expect(clientErrorLine('ERROR 1064 (42000) at line 3: near "s3cret"\n', ['s3cret'])).toBe('ERROR 1064 (42000) at line 3: near "[REDACTED]"');
     expect(clientErrorLine('')).toBe('no message');
     expect(clientErrorLine('one\nlast line\n')).toBe('last line');
+  });
+
+  it('names a system error from its errno (as the clients print it) or its code', () => {
+    expect(describeSystemError(28)).toBe('no space left on device (ENOSPC)');
+    expect(describeSystemError('EFBIG')).toBe('file too large (EFBIG)');
+    expect(describeSystemError('EDQUOT')).toMatch(/^(.+ \(EDQUOT\)|EDQUOT)$/);
+    expect(describeSystemError(99_999)).toBe('error 99999');
+    expect(describeSystemError('not a code')).toBe('not a code');
   });
 });
