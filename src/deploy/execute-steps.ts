@@ -56,11 +56,11 @@ async function startContainer(step: ContainerStep | OneshotStep, ctx: StepContex
   const { docker } = ctx;
   const name = step.container.name;
   let note = 'created and started';
+  const parkedAs = parkedName(name);
+  // A parked container still here is from a run that was killed outright: this run replaces it.
+  await removeContainer(docker, parkedAs);
   if (await containerExists(docker, name)) {
     if (step.onExisting !== 'replace') throw new Error(`a container named ${name} exists; pass --redeploy to replace it`);
-    const parkedAs = parkedName(name);
-    // A parked container still here is from a run that died before it finished; its successor holds the name.
-    await removeContainer(docker, parkedAs);
     // The old one stops as `docker stop` would (SIGTERM, then 10 s), so the DB shuts down cleanly,
     // and is kept under another name: a failed redeploy puts it back (restoreParked).
     await docker

@@ -41,7 +41,7 @@ export class DeployFailure extends Error {
     readonly container: string | undefined,
     readonly logs: string[],
     readonly created: Created,
-    /** What the rollback could not remove or restore. */
+    /** What the rollback could not remove. */
     readonly left: string[],
     readonly interrupted: boolean,
     /** The containers a failed redeploy put back and started again, and those it could not. */
