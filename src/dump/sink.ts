@@ -37,10 +37,12 @@ const TAIL_BYTES = 512;
 const READ_CHUNK = 512 << 10;
 /**
  * `follow` flushes the file to disk every so many bytes while the client
- * writes, so the fsync before the rename finds little left: at 4 MB it waits
- * about 10 ms at the end of a dump (16 MB: about 40 ms; bench/results/dump.md).
+ * writes, so the fsync before the rename finds little left. Measured from
+ * the client's exit to ours (fsync, rename, exit): about 60 ms at 16 MB,
+ * about 35 ms at 8 MB, hardly less below, where each flush's journal commit
+ * starts to add up (bench/results/dump.md).
  */
-const SYNC_EVERY = 4 << 20;
+const SYNC_EVERY = 8 << 20;
 
 /** Keeps the running hash, sizes and last bytes of what passes. */
 function meter(onProgress?: (sqlBytes: number) => void) {

@@ -86,7 +86,7 @@ describe('jobmon-ops dump --in-container (real DB container)', () => {
         for (const pid of pids) {
           const line = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ');
           if (line.includes('SENTINEL')) seen.push(line);
-          if (line.includes('--defaults-file=/tmp/jobmon-ops-dump-')) seen.push('(the in-container client, control)');
+          if (/--defaults-file=\/tmp\/jobmon-ops-dump-[0-9a-f]{16}\/client\.cnf /.test(line)) seen.push('(the in-container client, control)');
         }
       }
     })();

@@ -29,6 +29,8 @@ async function sampleProcesses(): Promise<{ pid: string; cmdline: string; enviro
 
 /** The load client's command line: `<path>/mariadb --defaults-file=<file> ...`. */
 const LOAD_CLIENT = /^\S*\/mariadb --defaults-file=(\S+) /;
+/** A process started by this file's CLI runs, not another test file's: it has this world's environment. */
+const ours = (p: { environ: string }) => p.environ.includes(`JOBMON_DEPLOYMENTS_DIR=${world.deployments}`);
 
 /** A fresh database, the account that may load it, and a new current record of `version` naming both. */
 async function freshTarget(prefix: string, version: string) {
@@ -101,7 +103,7 @@ describe('jobmon-ops restore of a large dump', () => {
           if (p.cmdline.includes(loader.password) || p.environ.includes(loader.password)) leaks.push(`${p.pid}: ${p.cmdline}`);
           if (p.cmdline.includes(control)) controlSeen = true;
           const option = LOAD_CLIENT.exec(p.cmdline);
-          if (!option) continue;
+          if (!option || !ours(p)) continue;
           clients.push(p.cmdline);
           const file = option[1]!;
           if (!optionFiles.has(file)) {
@@ -147,7 +149,7 @@ describe('jobmon-ops restore of a large dump', () => {
     void child.finally(() => (exited = true));
     let caught = false;
     while (!exited && !caught) {
-      const client = (await sampleProcesses()).find((p) => LOAD_CLIENT.test(p.cmdline));
+      const client = (await sampleProcesses()).find((p) => LOAD_CLIENT.test(p.cmdline) && ours(p));
       if (client) [clientPid, optionFile] = [client.pid, LOAD_CLIENT.exec(client.cmdline)![1]];
       caught = await insertingJobInstances(loader.user);
     }
