@@ -7,8 +7,8 @@ import { execa } from 'execa';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO_ROOT, 'bin/jobmon-ops.js');
 export const SHIPPED_REGISTRY = path.join(REPO_ROOT, 'ports.json');
-/** The original docs page this project replaces (shared/seeds, beside the repo). */
-export const SEED_PAGE = path.resolve(REPO_ROOT, '../shared/seeds/000_32045a4987c485f6.txt');
+/** The port tables of the original docs page this project replaces, as the page has them. */
+export const SEED_PAGE = path.join(REPO_ROOT, 'test/fixtures/docs-port-tables.rst');
 
 export interface CliResult {
   exitCode: number;

@@ -20,7 +20,7 @@ interface Exchange {
   resBody: string;
 }
 
-const TRACE = path.resolve(REPO_ROOT, '../shared/fixtures/jobmon087-client-trace.json');
+const TRACE = path.join(REPO_ROOT, 'test/fixtures/jobmon087-client-trace.json');
 const trace = JSON.parse(readFileSync(TRACE, 'utf8')) as { exchanges: Exchange[] };
 const DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 /** Keys whose values are ids of a kind (mapped between the recording and our run). */

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/cli.js';
+
+/**
+ * A user clones this repository alone: nothing in it may read the reference
+ * folder that sits beside the developers' checkout. Fixtures live in
+ * test/fixtures/.
+ */
+describe('the repository is self-contained', () => {
+  it('no tracked file reaches for a folder beside the repository', async () => {
+    const beside = ['..', 'shared'].join('/');
+    const { stdout } = await execa('git', ['ls-files', '-z'], { cwd: REPO_ROOT });
+    const offenders = stdout
+      .split('\0')
+      .filter((file) => file && !file.endsWith('.png') && file !== 'package-lock.json')
+      .filter((file) => readFileSync(path.join(REPO_ROOT, file), 'utf8').includes(beside));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the fixtures the tests read are in the repository', async () => {
+    const { stdout } = await execa('git', ['ls-files', 'test/fixtures'], { cwd: REPO_ROOT });
+    expect(stdout.split('\n').sort()).toEqual(['test/fixtures/docs-port-tables.rst', 'test/fixtures/jobmon087-client-trace.json']);
+  });
+});
