@@ -60,7 +60,8 @@ export function formatSummary(record: DeploymentRecord, file: string, seconds: n
     ...(db ? Object.values(DB_ACCOUNTS).map((a) => `    ${a.padEnd(width)}  mysql://${a}@${host}:${db.hostPort}/${record.database.name}`) : []),
     `  slack     ${record.slack.token === 'set' ? 'on' : 'off (no token)'}; lost runs to #${record.slack.wfChannel}, failing nodes to #${record.slack.nodeChannel}`,
     `  record    ${file} (mode 0600; it holds the passwords)`,
-    `  logs      docker compose -p ${record.project} logs`,
+    // Not `docker compose -p ... logs`: Debian's docker.io ships no compose plugin.
+    `  logs      jobmon-ops logs ${record.tag}`,
   ];
   return lines.join('\n');
 }

@@ -86,7 +86,7 @@ describe('the record and the summary', () => {
       '    read_only      mysql://read_only@127.0.0.1:3870/docker',
       '  slack     off (no token); lost runs to #wf, failing nodes to #nodes',
       '  record    /d/0.8.7/x.json (mode 0600; it holds the passwords)',
-      '  logs      docker compose -p jobmon087 logs',
+      '  logs      jobmon-ops logs release-0.8.7',
     ]);
     for (const value of Object.values(SENTINELS)) expect(text).not.toContain(value);
   });
