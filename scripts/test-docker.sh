@@ -17,8 +17,8 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if ((${#missing[@]} > 0)); then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  . scripts/lib/apt-install.sh
+  apt_install "the Docker engine and the base image's bootstrapper, about 30 s" "${missing[@]}"
 fi
 
 # The engine answers /_ping with 200 (node is there; curl may not be).

@@ -5,6 +5,7 @@
 # never touches (or depends on) a MariaDB the machine may run for other work.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin" # mariadbd lives in /usr/sbin
+cd "$(dirname "$0")/.."
 
 datadir=/var/lib/jobmon-test-mariadb
 rundir=/run/jobmon-test-mariadb
@@ -14,8 +15,8 @@ logfile=/var/log/jobmon-test-mariadb.log
 port=33306
 
 if ! command -v mariadbd >/dev/null 2>&1; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null
+  . scripts/lib/apt-install.sh
+  apt_install "the test database server and its clients, about 30 s" mariadb-server
 fi
 
 # `ping` exits 0 whenever the server answers, even before any login works.

@@ -34,7 +34,11 @@ export async function makeReleaseRepo({ root, version, host, label, firstPort })
   const registry = JSON.parse(readFileSync(registryFile, 'utf8'));
   registry.hosts[host] = { releases: [{ label, tag: release.tag, jsm1: release.service, db: release.db }] };
   writeFileSync(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
-  const git = (...args) => execFileSync('git', ['-c', 'user.name=jobmon-ops', '-c', 'user.email=jobmon-ops@localhost', ...args], { cwd: tree, stdio: 'ignore' });
+  // A fixed author, committer and date: an unchanged tree gives the same commit,
+  // so the images (tagged by commit) made by an earlier run are reused.
+  const fixedDate = '2026-01-01T00:00:00Z';
+  const env = { ...process.env, GIT_AUTHOR_DATE: fixedDate, GIT_COMMITTER_DATE: fixedDate };
+  const git = (...args) => execFileSync('git', ['-c', 'user.name=jobmon-ops', '-c', 'user.email=jobmon-ops@localhost', ...args], { cwd: tree, stdio: 'ignore', env });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', `release ${version}`);
