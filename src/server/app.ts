@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Pool } from 'mysql2/promise';
 import { isUnavailableError } from './db/pool.js';
+import { requireJsonBody, unsupportedMediaType } from './http/content-type.js';
 import { HttpError, unavailable } from './http/errors.js';
 import { parseWireJson } from './http/json.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -39,10 +40,11 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     bodyLimit: 16 * 1024 * 1024,
   });
 
-  // The 0.8 client sends 160-bit integers; parse every body without doubles.
-  // POST /task_dag was read with force=True, so any content type is JSON.
+  // Only JSON is accepted (see requireJsonBody); the 0.8 client sends 160-bit
+  // integers, so bodies are parsed without doubles.
+  app.addHook('onRequest', requireJsonBody);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body).trim();
     if (text === '') return done(null, {});
     try {
@@ -59,6 +61,8 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
       request.log.warn({ code: (error as { code?: string }).code }, 'database unavailable');
       return reply.status(503).send(unavailable().toBody());
     }
+    // Fastify's own media-type refusal, should a header pass requireJsonBody but not its parser lookup.
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send(unsupportedMediaType().toBody());
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: { code: 'bad_request', message: error.message } });
     }

@@ -64,7 +64,8 @@ export async function call(
 ): Promise<{ status: number; body: any; text: string }> {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // As the 0.8 client: every POST and PUT says it is JSON, with or without a body (the server refuses it otherwise).
+    headers: body !== undefined || method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {},
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

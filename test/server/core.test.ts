@@ -360,19 +360,6 @@ describe('deliberate differences from 0.8 (docs/server.md)', () => {
     }
   });
 
-  it('parses a body as JSON whatever its Content-Type, on every route (0.8: only POST /task_dag)', async () => {
-    const dag = (await call(server, 'POST', '/task_dag', { name: 'ct', user: 'u', dag_hash: 'ct' })).body.dag_id as number;
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
-      const response = await fetch(`${server.url}/workflow`, {
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body: JSON.stringify({ dag_id: dag, workflow_args: contentType, workflow_hash: 'h', name: 'w', user: 'u' }),
-      });
-      expect(response.status).toBe(200);
-      expect(((await response.json()) as { workflow_dct: { workflow_args: string } }).workflow_dct.workflow_args).toBe(contentType);
-    }
-  });
-
   it('log_usage without maxrss leaves it NULL and writes no MAXRSS attribute (0.8 stored \'-1\')', async () => {
     const dag = (await call(server, 'POST', '/task_dag', { name: 'usage', user: 'u', dag_hash: 'u' })).body.dag_id as number;
     const job = (await call(server, 'POST', '/job', { name: 'j', job_hash: 9, command: 'true', dag_id: dag })).body.job_dct.job_id as number;
