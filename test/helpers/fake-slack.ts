@@ -29,6 +29,8 @@ export interface FakeSlack {
   replies: SlackReply[];
   /** Answers every request this way while set (after `replies` runs out). */
   fallback: SlackReply | undefined;
+  /** Answers every request to these channels this way, before `replies` and `fallback` (a channel Slack refuses). */
+  channels: Record<string, SlackReply>;
   close(): Promise<void>;
 }
 
@@ -43,14 +45,15 @@ function parseBody(request: IncomingMessage, raw: string): Record<string, string
  * and records every request.
  */
 export async function startFakeSlack(): Promise<FakeSlack> {
-  const fake: Omit<FakeSlack, 'apiUrl' | 'close'> = { requests: [], replies: [], fallback: undefined };
+  const fake: Omit<FakeSlack, 'apiUrl' | 'close'> = { requests: [], replies: [], fallback: undefined, channels: {} };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let raw = '';
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (raw += chunk));
     request.on('end', () => {
       const body = parseBody(request, raw);
-      const reply = fake.replies.shift() ?? fake.fallback ?? {};
+      const byChannel = body.channel === undefined ? undefined : fake.channels[body.channel];
+      const reply = byChannel ?? fake.replies.shift() ?? fake.fallback ?? {};
       fake.requests.push({
         at: Date.now(),
         method: request.method ?? '',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2_MONITOR } from './schema-v2-monitor.js';
+import { SCHEMA_V3_OUTBOX_FAILED } from './schema-v3-outbox-failed.js';
 import type { Statement } from './seed-v1.js';
 
 /** One step of the schema. Statements must be idempotent: DDL commits on its own in MySQL. */
@@ -15,6 +16,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'jobmon 0.8 schema and seed rows', statements: SCHEMA_V1 },
   { version: 2, name: 'monitor outbox, episodes and status', statements: SCHEMA_V2_MONITOR },
+  { version: 3, name: 'monitor outbox: messages Slack refused for good end failed', statements: SCHEMA_V3_OUTBOX_FAILED },
 ];
 
 /** The version this build's schema ends at; services wait for it. */

@@ -1,10 +1,21 @@
 /**
  * The monitor's message texts, kept exactly as the original wrote them
- * (spec §5) or as DECISIONS 17-18 fix them.
+ * (spec §5) or as DECISIONS 17-18 fix them, except that client-chosen text
+ * is escaped for Slack.
  */
 
-/** Python's str() of an optional value, as the original's f-string printed it. */
-const py = (value: string | number | null | undefined): string => (value === null || value === undefined ? 'None' : String(value));
+/**
+ * Text a client chose (DAG, workflow, host and node names) as Slack's
+ * formatting rules ask: `&`, `<` and `>` escaped, so a name such as
+ * `<!channel>` or `<https://x|y>` shows as typed instead of pinging everyone
+ * or becoming a link. 0.8 sent names raw.
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Python's str() of an optional value, as the original's f-string printed it, escaped for Slack. */
+const py = (value: string | number | null | undefined): string => (value === null || value === undefined ? 'None' : escapeSlack(String(value)));
 
 export interface LostRunFacts {
   runId: number;
@@ -47,10 +58,10 @@ export function formatAge(ms: number): string {
 
 /** DECISIONS 17. */
 export function disappearingDagText(dagId: number, name: string | null, unfinished: number, silentMs: number): string {
-  return `DAG #${dagId} "${name ?? ''}" has ${unfinished} unfinished jobs, no heartbeat for ${formatAge(silentMs)} and no running workflow run`;
+  return `DAG #${dagId} "${escapeSlack(name ?? '')}" has ${unfinished} unfinished jobs, no heartbeat for ${formatAge(silentMs)} and no running workflow run`;
 }
 
 /** DECISIONS 18: node names sorted, comma-separated. */
 export function failingNodesText(nodes: readonly string[]): string {
-  return `Potentially failing nodes found: ${[...nodes].sort().join(', ')}`;
+  return `Potentially failing nodes found: ${[...nodes].sort().map(escapeSlack).join(', ')}`;
 }

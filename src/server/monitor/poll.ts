@@ -1,15 +1,15 @@
 import type { Pool } from 'mysql2/promise';
 import { schemaVersion } from '../db/migrations.js';
 import { describeError, type Clock, type MonitorLogger } from './clock.js';
-import { deliverPending } from './outbox.js';
+import { deliverPending } from './deliver.js';
 import { tryPollLock } from './db.js';
 import { applyEvaluation, observe, openEpisodes } from './repository.js';
 import { evaluate, type RuleSettings } from './rules.js';
 import type { MessageSender } from './slack.js';
 import { recordPoll } from './status.js';
 
-/** The schema version that has the monitor's tables (migration 2). */
-export const MONITOR_SCHEMA_VERSION = 2;
+/** The schema version that has the monitor's tables (migration 2) and failed messages (3). */
+export const MONITOR_SCHEMA_VERSION = 3;
 
 export interface PollerDeps {
   /** Logged in as service_user. */

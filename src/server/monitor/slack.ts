@@ -1,17 +1,16 @@
-import {
-  LogLevel,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-  type Logger as SlackLibLogger,
-} from '@slack/web-api';
+import { LogLevel, WebClient, type Logger as SlackLibLogger } from '@slack/web-api';
 import type { Secret } from '../secret.js';
 import type { Clock, MonitorLogger, Sleep } from './clock.js';
+import { classify, type RefusalScope } from './slack-errors.js';
 
-/** What became of one message. `stopPass`: Slack is down, refusing us or rate limiting: try the rest later. */
-export type SendOutcome = { status: 'sent' } | { status: 'failed'; reason: string; stopPass: boolean };
+export type { RefusalScope } from './slack-errors.js';
+
+/**
+ * What became of one message. `stopPass`: Slack is down, refusing us or rate
+ * limiting: try the rest later. `refused`: Slack refused it for good, and
+ * for which messages that holds (see slack-errors.ts); absent: worth retrying.
+ */
+export type SendOutcome = { status: 'sent' } | { status: 'failed'; reason: string; stopPass: boolean; refused?: RefusalScope };
 
 export interface MessageSender {
   readonly via: 'slack' | 'log';
@@ -31,29 +30,6 @@ export interface SlackSenderOptions {
   backoffMs?: readonly number[];
   /** A longer Retry-After is not waited out in the poll: sending pauses until then. Default 60 s. */
   maxRetryAfterMs?: number;
-}
-
-/** ok:false errors that no other message will get past (bad or revoked token). */
-const AUTH_ERRORS = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
-
-type Failure = { kind: 'rate_limited'; retryAfterMs: number } | { kind: 'retryable' | 'refused'; reason: string; stopPass: boolean };
-
-function classify(error: unknown, timeoutMs: number): Failure {
-  if (error instanceof WebAPIRateLimitedError) return { kind: 'rate_limited', retryAfterMs: error.retryAfter * 1000 };
-  if (error instanceof WebAPIPlatformError) {
-    const code = error.data.error;
-    return { kind: 'refused', reason: `Slack answered ok:false (${code})`, stopPass: AUTH_ERRORS.has(code) };
-  }
-  if (error instanceof WebAPIHTTPError) {
-    const retryable = error.statusCode >= 500 || error.statusCode === 408;
-    return { kind: retryable ? 'retryable' : 'refused', reason: `Slack answered HTTP ${error.statusCode}`, stopPass: true };
-  }
-  if (error instanceof WebAPIRequestError) {
-    const original = error.original as Error & { cause?: { code?: string } };
-    const reason = original.name === 'TimeoutError' ? `no answer from Slack within ${timeoutMs / 1000} s` : `cannot reach Slack (${original.cause?.code ?? original.message})`;
-    return { kind: 'retryable', reason, stopPass: true };
-  }
-  return { kind: 'refused', reason: `Slack client error (${(error as Error)?.message ?? String(error)})`, stopPass: true };
 }
 
 /** Routes the library's own log lines to ours at debug level (it redacts tokens; we never log the client). */
@@ -102,7 +78,11 @@ export function createSlackSender(options: SlackSenderOptions): MessageSender {
             await sleep(failure.retryAfterMs, signal);
             continue;
           }
-          if (failure.kind === 'refused' || last) return { status: 'failed', reason: failure.reason, stopPass: failure.stopPass };
+          if (failure.kind === 'refused') {
+            const { reason, stopPass, scope } = failure;
+            return scope === undefined ? { status: 'failed', reason, stopPass } : { status: 'failed', reason, stopPass, refused: scope };
+          }
+          if (last) return { status: 'failed', reason: failure.reason, stopPass: true };
           logger.warn({ channel, reason: failure.reason, attempt }, 'Slack did not take the message; retrying after a pause');
           await sleep(backoffMs[attempt - 1]!, signal);
         }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { countPending } from './outbox.js';
+import { countPending, readFailed } from './outbox.js';
 import { select } from './db.js';
 
 /**
@@ -70,8 +70,12 @@ export interface MonitorStatus {
     failingNodes: number;
     messagesSent: number;
   } | null;
-  /** Messages not yet delivered (Slack down or refusing them). */
+  /** Messages not yet delivered (Slack down or refusing them), failed ones left out. */
   pendingMessages: number;
+  /** Messages Slack refused for good (MAX_REFUSALS times): never sent. */
+  failedMessages: number;
+  /** The most recently failed message, with Slack's reason, e.g. `Slack answered ok:false (channel_not_found)`. */
+  lastFailedMessage: { id: number; channel: string; reason: string | null; failedAt: string | null } | null;
   lastError: string | null;
   lastErrorAt: string | null;
 }
@@ -98,6 +102,7 @@ export async function readMonitorStatus(db: Db): Promise<MonitorStatus | null> {
     throw error;
   }
   const row = rows[0] ?? {};
+  const failed = await readFailed(db);
   const polled = row.last_poll_at !== null && row.last_poll_at !== undefined;
   const age = polled ? int(row.age) : null;
   const interval = row.poll_interval_s === null || row.poll_interval_s === undefined ? null : int(row.poll_interval_s);
@@ -122,6 +127,8 @@ export async function readMonitorStatus(db: Db): Promise<MonitorStatus | null> {
         }
       : null,
     pendingMessages: await countPending(db),
+    failedMessages: failed.count,
+    lastFailedMessage: failed.last && { id: failed.last.id, channel: failed.last.channel, reason: failed.last.reason, failedAt: iso(failed.last.at) },
     lastError: (row.last_error as string | null) ?? null,
     lastErrorAt: iso(row.last_error_at),
   };

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readMonitorStatus } from '../../../src/server/monitor/index.js';
+import { MAX_REFUSALS } from '../../../src/server/monitor/outbox.js';
 import { TEST_DB, TEST_PASSWORDS } from '../../helpers/mariadb.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { collectLog } from '../../helpers/log-lines.js';
@@ -25,6 +26,7 @@ beforeEach(() => {
   slack.requests.length = 0;
   slack.replies.length = 0;
   slack.fallback = undefined;
+  slack.channels = {};
 });
 afterEach(stopStrayMonitors);
 
@@ -72,18 +74,27 @@ describe('monitor faults', () => {
     expect(entries('Slack rate limit (HTTP 429): waiting as Retry-After says').at(-1)).toMatchObject({ retryAfterS: 1 });
   });
 
-  it('logs ok:false with its reason, keeps polling, and delivers once Slack accepts', async () => {
-    slack.fallback = { body: { ok: false, error: 'channel_not_found' } };
+  it('tries a message Slack refuses for good (channel_not_found) at MAX_REFUSALS polls, then fails it with the reason and sends it no more', async () => {
+    slack.channels['no-such-channel'] = { body: { ok: false, error: 'channel_not_found' } };
     const monitor = startTestMonitor(db.settings({ SLACK_API_URL: slack.apiUrl }), { logger: log.logger });
     const run = await insertRun(db.admin, { heartbeatAgoS: LOST, slackChannel: 'no-such-channel' });
-    await waitFor(() => lostRunText(run.runId).length >= 2, 'repeated attempts over polls');
+    await waitFor(async () => (await db.rows('SELECT id FROM monitor_notification WHERE failed_at IS NOT NULL')).length > 0, 'the failed message');
     await morePolls(db, 2);
-    const kept = entries('message not delivered; kept for the next poll').filter((e) => e.channel === 'no-such-channel');
-    expect(kept[0]).toMatchObject({ level: 40, reason: 'Slack answered ok:false (channel_not_found)' });
-    expect((await readMonitorStatus(db.admin))?.lastError).toBe('Slack: Slack answered ok:false (channel_not_found)');
-    slack.fallback = undefined;
-    await waitFor(async () => (await readMonitorStatus(db.admin))?.pendingMessages === 0, 'delivery');
     await monitor.stop();
+    expect(lostRunText(run.runId)).toHaveLength(MAX_REFUSALS);
+    expect(await db.rows('SELECT channel, attempts, refusals, last_error, delivered_at, failed_at IS NOT NULL AS failed FROM monitor_notification WHERE failed_at IS NOT NULL')).toEqual([
+      { channel: 'no-such-channel', attempts: MAX_REFUSALS, refusals: MAX_REFUSALS, last_error: 'Slack answered ok:false (channel_not_found)', delivered_at: null, failed: 1 },
+    ]);
+    const refused = entries('Slack refused the message for good; it fails after repeated refusals').filter((e) => e.channel === 'no-such-channel');
+    expect(refused.map((e) => e.failedNow)).toEqual([0, 0, 1]);
+    expect(refused[0]).toMatchObject({ level: 40, reason: 'Slack answered ok:false (channel_not_found)' });
+    const status = await readMonitorStatus(db.admin);
+    expect(status).toMatchObject({
+      pendingMessages: 0,
+      failedMessages: 1,
+      lastFailedMessage: { channel: 'no-such-channel', reason: 'Slack answered ok:false (channel_not_found)' },
+    });
+    expect(status!.lastFailedMessage!.failedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('survives the database going away mid-run and coming back, then does its job', async () => {

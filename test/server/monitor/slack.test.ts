@@ -28,6 +28,7 @@ beforeEach(() => {
   slack.requests.length = 0;
   slack.replies.length = 0;
   slack.fallback = undefined;
+  slack.channels = {};
   sleeps = [];
 });
 
@@ -81,12 +82,29 @@ describe('Slack sender (chat.postMessage on a local fake)', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('checks ok:false: a bad channel fails that message only, a bad token stops the pass; neither is retried at once', async () => {
-    slack.replies.push({ body: { ok: false, error: 'channel_not_found' } }, { body: { ok: false, error: 'invalid_auth' } });
+  it('checks ok:false: a refusal for good says whom it concerns (channel, token or message) and is not retried at once', async () => {
+    for (const error of ['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'msg_too_long']) {
+      slack.replies.push({ body: { ok: false, error } });
+    }
     const { s } = sender();
-    expect(await s.send('nowhere', 'x')).toEqual({ status: 'failed', reason: 'Slack answered ok:false (channel_not_found)', stopPass: false });
-    expect(await s.send('c', 'x')).toEqual({ status: 'failed', reason: 'Slack answered ok:false (invalid_auth)', stopPass: true });
-    expect(slack.requests).toHaveLength(2);
+    const refused = (code: string, stopPass: boolean, scope: string) => ({ status: 'failed', reason: `Slack answered ok:false (${code})`, stopPass, refused: scope });
+    expect(await s.send('nowhere', 'x')).toEqual(refused('channel_not_found', false, 'channel'));
+    expect(await s.send('private', 'x')).toEqual(refused('not_in_channel', false, 'channel'));
+    expect(await s.send('old', 'x')).toEqual(refused('is_archived', false, 'channel'));
+    expect(await s.send('c', 'x')).toEqual(refused('invalid_auth', true, 'token'));
+    expect(await s.send('c', 'x')).toEqual(refused('account_inactive', true, 'token'));
+    expect(await s.send('c', 'x')).toEqual(refused('msg_too_long', false, 'message'));
+    expect(slack.requests).toHaveLength(6);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('treats ok:false codes of trouble on Slack\'s side (internal_error) like a 5xx: retried, then kept', async () => {
+    slack.replies.push({ body: { ok: false, error: 'internal_error' } });
+    expect(await sender().s.send('c', 'x')).toEqual({ status: 'sent' });
+    slack.fallback = { body: { ok: false, error: 'service_unavailable' } };
+    expect(await sender().s.send('c', 'y')).toEqual({ status: 'failed', reason: 'Slack answered ok:false (service_unavailable)', stopPass: true });
+    expect(slack.requests).toHaveLength(5);
+    expect(sleeps).toEqual([1000, 1000, 2000]);
   });
 
   it('names a timeout and an unreachable Slack', async () => {
