@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Pool } from 'mysql2/promise';
+import type { AdminSettings } from './config-admin.js';
 import { isUnavailableError } from './db/pool.js';
 import { requireJsonBody, unsupportedMediaType } from './http/content-type.js';
 import { HttpError, unavailable } from './http/errors.js';
@@ -17,6 +18,8 @@ export interface ServerDeps {
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** The admin routes exist only when an admin token is configured. */
+  admin?: AdminSettings;
 }
 
 /** Names the field of the first schema violation: `field dag_id must be integer`. */
@@ -77,6 +80,6 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   registerCoreRoutes(app, deps);
   registerJqsRoutes(app, deps);
   registerJsmRoutes(app, deps);
-  registerAdminRoutes(app);
+  if (options.admin) registerAdminRoutes(app, options.admin);
   return app;
 }

@@ -1,9 +1,8 @@
+import { readAdminEnv, type AdminSettings } from './config-admin.js';
+import { ConfigError, type Env } from './config-parse.js';
 import { Secret } from './secret.js';
 
-/** A missing or bad variable, named in one line. */
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
+export { ConfigError } from './config-parse.js';
 
 function text(env: Env, name: string, fallback?: string): string {
   const value = env[name];
@@ -50,6 +49,8 @@ export interface WebEnv {
   listenPort: number;
   logLevel: string;
   poolSize: number;
+  /** Set only when ADMIN_TOKEN is: the admin routes are off otherwise. */
+  admin: AdminSettings | undefined;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -68,5 +69,6 @@ export function readWebEnv(env: Env): WebEnv {
     listenPort: port(env, 'LISTEN_PORT', 80),
     logLevel,
     poolSize: Number(poolSize),
+    admin: readAdminEnv(env),
   };
 }

@@ -2,6 +2,7 @@ import { buildApp } from './app.js';
 import type { DbEnv, WebEnv } from './config.js';
 import { SCHEMA_VERSION, schemaVersion } from './db/migrations.js';
 import { createPool } from './db/pool.js';
+import { webLoggerOptions } from './http/logger.js';
 
 const poolOf = (db: DbEnv, size: number) =>
   createPool({ host: db.host, port: db.port, user: db.user, password: db.password.reveal(), database: db.database, connectionLimit: size });
@@ -18,12 +19,7 @@ export async function startWeb(settings: WebEnv): Promise<void> {
   const jqs = poolOf(settings.jqs, settings.poolSize);
   const app = buildApp(
     { jsm, jqs },
-    {
-      logger: {
-        level: settings.logLevel,
-        redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[REDACTED]' },
-      },
-    },
+    { logger: webLoggerOptions(settings.logLevel), admin: settings.admin },
   );
   for (let attempt = 0; ; attempt++) {
     try {
@@ -52,4 +48,6 @@ export async function startWeb(settings: WebEnv): Promise<void> {
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
   await app.listen({ host: settings.listenHost, port: settings.listenPort });
+  // Says whether the admin routes exist, never the token.
+  app.log.info({ adminRoutes: settings.admin ? 'on' : 'off', tcpSyslog: settings.admin?.allowTcpSyslog ?? false }, 'admin routes');
 }

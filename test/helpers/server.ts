@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'mysql2/promise';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { ensureAccounts } from '../../src/server/db/accounts.js';
 import { migrate } from '../../src/server/db/migrations.js';
 import { connect, createPool } from '../../src/server/db/pool.js';
@@ -22,7 +22,7 @@ export interface TestServer {
  * listening on 127.0.0.1 with its two pools logged in as service_user and
  * read_only, exactly as deployed.
  */
-export async function startTestServer(prefix: string): Promise<TestServer> {
+export async function startTestServer(prefix: string, options: AppOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(prefix);
   const setup = await connect({ host: TEST_DB.host, port: TEST_DB.port, user: TEST_DB.user, password: TEST_DB.password, database: db.name });
   try {
@@ -40,7 +40,7 @@ export async function startTestServer(prefix: string): Promise<TestServer> {
   const jsm = pool('service_user', TEST_PASSWORDS.serviceUser);
   const jqs = pool('read_only', TEST_PASSWORDS.readOnly);
   const admin = pool(TEST_DB.user, TEST_DB.password);
-  const app = buildApp({ jsm, jqs });
+  const app = buildApp({ jsm, jqs }, options);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
@@ -61,11 +61,13 @@ export async function call(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any; text: string }> {
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  // As the 0.8 client: every POST and PUT says it is JSON, with or without a body (the server refuses it otherwise).
+  const json = body !== undefined || method === 'POST' || method === 'PUT';
   const response = await fetch(`${server.url}${path}`, {
     method,
-    // As the 0.8 client: every POST and PUT says it is JSON, with or without a body (the server refuses it otherwise).
-    headers: body !== undefined || method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {},
+    headers: { ...(json ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -75,5 +77,5 @@ export async function call(
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, body: parsed, text };
+  return { status: response.status, body: parsed, text, headers: response.headers };
 }

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { AdminSettings } from '../config-admin.js';
+import { requireAdminToken } from '../http/admin-auth.js';
+import { HttpError } from '../http/errors.js';
 import { openSyslogSink, PYTHON_LEVEL_SEVERITY, SEVERITY, type SyslogSink } from '../http/syslog.js';
+
+/** Each target costs a socket and a send per request; there is no detach route, so the cap also bounds a mistake. */
+export const MAX_SYSLOG_TARGETS = 4;
 
 /** Python logging level names onto pino levels. NOTSET ("log everything the handlers pass") becomes info. */
 const PINO_LEVEL: Record<string, string> = {
@@ -31,9 +37,11 @@ const requestSeverity = (statusCode: number) => (statusCode >= 500 ? SEVERITY.er
  * The admin routes of the 0.8 JSM: log level, remote syslog and debug. State
  * is per process, as it was per uWSGI worker. Attached syslog receivers get
  * one line per completed request (method, URL, status, time, request id);
- * headers and bodies never leave the process.
+ * headers and bodies never leave the process. 0.8 left them open to anyone;
+ * here each needs the admin token (ADMIN_TOKEN), and without one they are
+ * not registered, so they answer 404 like any unknown path.
  */
-export function registerAdminRoutes(app: FastifyInstance): void {
+export function registerAdminRoutes(app: FastifyInstance, settings: AdminSettings): void {
   // Only a real pino logger has levels; with logging off there is nothing to change.
   const hasLogger = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const setLoggerLevel = (pino: string) => {
@@ -42,6 +50,9 @@ export function registerAdminRoutes(app: FastifyInstance): void {
   // The original's process default was WARNING; ours reports the level LOG_LEVEL really set.
   let level = (hasLogger && PYTHON_NAME[app.log.level]) || 'WARNING';
   const sinks: SyslogSink[] = [];
+  // Attaches still connecting hold a place too, so parallel requests cannot pass the cap together.
+  let opening = 0;
+  const admin = { onRequest: requireAdminToken(settings.token) };
 
   app.addHook('onResponse', async (request, reply) => {
     if (sinks.length === 0) return;
@@ -52,9 +63,9 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     await Promise.all(sinks.splice(0).map((sink) => sink.close()));
   });
 
-  app.get('/log_level', async () => ({ level }));
+  app.get('/log_level', admin, async () => ({ level }));
 
-  app.post<{ Params: { level: string } }>('/log_level/:level', async (request) => {
+  app.post<{ Params: { level: string } }>('/log_level/:level', admin, async (request) => {
     level = pythonLevel(request.params.level);
     setLoggerLevel(PINO_LEVEL[level]!);
     return { msn: `Set server log to ${level}` };
@@ -62,6 +73,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
 
   app.post<{ Params: { level: string; host: string; port: string; sockettype: string } }>(
     '/attach_remote_syslog/:level/:host/:port/:sockettype',
+    admin,
     async (request, reply) => {
       const { host, sockettype } = request.params;
       const port = parsePort(request.params.port);
@@ -69,20 +81,29 @@ export function registerAdminRoutes(app: FastifyInstance): void {
       // The original meant "TCP when asked, else UDP" but always used UDP; we honour TCP.
       const transport = sockettype.toUpperCase() === 'TCP' ? 'tcp' : 'udp';
       const maxSeverity = PYTHON_LEVEL_SEVERITY[pythonLevel(request.params.level)]!;
+      if (transport === 'tcp' && !settings.allowTcpSyslog) {
+        throw new HttpError(403, 'tcp_syslog_disabled', 'syslog over TCP is off: attach over udp, or start the server with ADMIN_SYSLOG_TCP=true');
+      }
+      if (sinks.length + opening >= MAX_SYSLOG_TARGETS) {
+        throw new HttpError(409, 'too_many_syslog_targets', `at most ${MAX_SYSLOG_TARGETS} syslog targets can be attached at once; a restart detaches them all`);
+      }
+      opening++;
       try {
         sinks.push(await openSyslogSink({ host, port, transport, maxSeverity }));
       } catch (error) {
         const reason = (error as { code?: string }).code ?? (error as Error).message;
         request.log.warn({ host, port, transport, reason }, 'syslog attach failed');
         return reply.status(500).send({ msn: `Unable to attach syslog ${host}:${port}/${transport}: ${reason}` });
+      } finally {
+        opening--;
       }
       return { msn: `Attach syslog ${host}:${port}` };
     },
   );
 
-  app.get('/syslog_status', async () => ({ syslog: sinks.length > 0 }));
+  app.get('/syslog_status', admin, async () => ({ syslog: sinks.length > 0 }));
 
-  app.post('/debug_on', async () => {
+  app.post('/debug_on', admin, async () => {
     level = 'DEBUG';
     setLoggerLevel('debug');
     return { msn: 'The root logger lever has been set to DEBUG. This action is irreversible.' };

@@ -4,7 +4,13 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerAdminRoutes } from '../../../src/server/routes/admin.js';
-import { call } from '../../helpers/server.js';
+import { Secret } from '../../../src/server/secret.js';
+import { call as plainCall } from '../../helpers/server.js';
+
+/** These cases are about what the routes do once the operator has turned them on (admin-token.test.ts: the gate). */
+const TOKEN = 'admin-test-token-0123456789abcdef';
+const call = (server: { url: string }, method: string, path: string, body?: unknown) =>
+  plainCall(server, method, path, body ?? (method === 'POST' ? {} : undefined), { authorization: `Bearer ${TOKEN}` });
 
 const quiet = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 const LINE = /^<(\d+)>1 \S+ \S+ jobmon-server \d+ request - (.*)$/;
@@ -16,7 +22,7 @@ async function startAdminApp(logger: false | { level: string } = { level: 'info'
   app.get('/boom', async () => {
     throw new Error('boom');
   });
-  registerAdminRoutes(app);
+  registerAdminRoutes(app, { token: new Secret(TOKEN), allowTcpSyslog: true });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
 }

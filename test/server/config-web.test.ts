@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readWebEnv } from '../../src/server/config.js';
+import { main } from '../../src/server/main.js';
+
+/** `jobmon-server web`'s settings beyond the database: what is refused at start, and the defaults. */
+
+const BASE = { DB_USER: 'service_user', DB_PASS: 'su-pass', JQS_DB_PASS: 'ro-pass' };
+const TOKEN = 'a'.repeat(31) + 'Z';
+
+/** Runs `jobmon-server web` with `env` up to its configuration check; returns the exit code and what it printed. */
+async function startWeb(env: Record<string, string>) {
+  const written: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    return { code: await main(['web'], { ...BASE, ...env }), stderr: written.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('ADMIN_TOKEN and ADMIN_SYSLOG_TCP', () => {
+  it('unset or empty: admin off', () => {
+    expect(readWebEnv(BASE).admin).toBeUndefined();
+    expect(readWebEnv({ ...BASE, ADMIN_TOKEN: '' }).admin).toBeUndefined();
+  });
+
+  it('a token of 32 visible characters turns admin on, shown only as [REDACTED]; TCP syslog is off unless enabled', () => {
+    const admin = readWebEnv({ ...BASE, ADMIN_TOKEN: TOKEN })!.admin!;
+    expect(admin.token.reveal()).toBe(TOKEN);
+    expect(JSON.stringify(admin)).not.toContain(TOKEN);
+    expect(admin.allowTcpSyslog).toBe(false);
+    expect(readWebEnv({ ...BASE, ADMIN_TOKEN: TOKEN, ADMIN_SYSLOG_TCP: 'true' }).admin!.allowTcpSyslog).toBe(true);
+  });
+
+  it('a short or blank-holding token stops the start: exit 2, one line naming ADMIN_TOKEN, never its value', async () => {
+    for (const [token, reason] of [
+      ['short-token-123', 'at least 32 characters'],
+      [TOKEN.slice(1), 'at least 32 characters'],
+      [`${TOKEN} with blanks`, 'visible ASCII'],
+    ] as const) {
+      const { code, stderr } = await startWeb({ ADMIN_TOKEN: token });
+      expect(code).toBe(2);
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^jobmon-server web: ADMIN_TOKEN must /);
+      expect(stderr).toContain(reason);
+      expect(stderr).not.toContain(token);
+    }
+  });
+
+  it('a bad ADMIN_SYSLOG_TCP stops the start naming it', async () => {
+    const { code, stderr } = await startWeb({ ADMIN_TOKEN: TOKEN, ADMIN_SYSLOG_TCP: 'maybe' });
+    expect([code, stderr]).toEqual([2, 'jobmon-server web: ADMIN_SYSLOG_TCP must be true or false, got "maybe"\n']);
+  });
+});
