@@ -13,6 +13,17 @@ export interface RemoteTag {
   version: string;
 }
 
+/**
+ * A repository that starts with `-` would reach git as an option
+ * (`--upload-pack=<command>` runs a command), so it is refused before any git
+ * runs; every call below also puts `--` before its positional arguments.
+ */
+export function assertRepoNotOption(repo: string, from = '--repo'): void {
+  if (repo.startsWith('-')) {
+    throw new UsageError(`${from} is ${JSON.stringify(repo)}, which starts with "-" and so would reach git as an option; give the repository's URL or path (./${repo} for a folder of that name)`);
+  }
+}
+
 /** A local path becomes a file:// URL, so git honours --depth for it too. */
 export function repoUrl(repo: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo)) return repo;
@@ -46,9 +57,10 @@ async function git(args: string[], options: { cwd?: string; timeoutSeconds?: num
  * and non-semver tags are UsageErrors naming the fix.
  */
 export async function findReleaseTag(repo: string, candidates: string[], signal?: AbortSignal): Promise<RemoteTag> {
+  assertRepoNotOption(repo);
   // An annotated tag's commit is listed as `<ref>^{}`, which a pattern must name too.
   const refs = candidates.flatMap((c) => [`refs/tags/${c}`, `refs/tags/${c}^{}`]);
-  const listed = await git(['ls-remote', '--tags', repoUrl(repo), ...refs], { signal });
+  const listed = await git(['ls-remote', '--tags', '--', repoUrl(repo), ...refs], { signal });
   if (!listed.ok) throw new UsageError(`cannot read the repository ${repo} (${listed.error}); check --repo or "repository" in the configuration`);
   const commits = new Map<string, string>();
   for (const line of listed.stdout.split('\n')) {
@@ -69,17 +81,18 @@ export async function findReleaseTag(repo: string, candidates: string[], signal?
 
 /** Fetches just the tag (depth 1) into a temporary repository and returns a file of it; the folder is removed. */
 export async function readFileAtTag(repo: string, tag: RemoteTag, file: string, signal?: AbortSignal): Promise<string | undefined> {
+  assertRepoNotOption(repo);
   const dir = await mkdtemp(path.join(tmpdir(), 'jobmon-ops-preflight-'));
   try {
-    const init = await git(['init', '-q', '--bare', dir]);
+    const init = await git(['init', '-q', '--bare', '--', dir]);
     if (!init.ok) throw new UsageError(`cannot make a temporary git repository in ${dir} (${init.error})`);
-    const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', repoUrl(repo), `+refs/tags/${tag.tag}:refs/tags/${tag.tag}`], { cwd: dir, signal });
+    const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', '--', repoUrl(repo), `+refs/tags/${tag.tag}:refs/tags/${tag.tag}`], { cwd: dir, signal });
     if (!fetched.ok) throw new UsageError(`cannot fetch tag ${tag.tag} from ${repo} (${fetched.error}); check the repository and your access to it`);
-    const commit = await git(['rev-parse', `refs/tags/${tag.tag}^{commit}`], { cwd: dir });
+    const commit = await git(['rev-parse', '--verify', '--end-of-options', `refs/tags/${tag.tag}^{commit}`], { cwd: dir });
     if (!commit.ok || commit.stdout.trim() !== tag.commit) {
       throw new UsageError(`tag ${tag.tag} moved while deploy read it (${tag.commit.slice(0, 12)} -> ${commit.stdout.trim().slice(0, 12)}); run deploy again`);
     }
-    const shown = await git(['show', `${tag.commit}:${file}`], { cwd: dir });
+    const shown = await git(['show', '--end-of-options', `${tag.commit}:${file}`], { cwd: dir });
     return shown.ok ? shown.stdout : undefined;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -92,6 +105,7 @@ export async function readFileAtTag(repo: string, tag: RemoteTag, file: string, 
  * Its HEAD must be the commit preflight saw.
  */
 export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string, signal?: AbortSignal): Promise<{ reused: boolean }> {
+  assertRepoNotOption(repo);
   if (existsSync(dir)) {
     const head = await git(['rev-parse', 'HEAD'], { cwd: dir });
     if (head.ok && head.stdout.trim() === tag.commit) return { reused: true };
@@ -100,7 +114,7 @@ export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string, 
   const temp = `${dir}.partial-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   try {
-    const cloned = await git(['clone', '-q', '--depth', '1', '--no-tags', '--branch', tag.tag, repoUrl(repo), temp], { signal });
+    const cloned = await git(['clone', '-q', '--depth', '1', '--no-tags', `--branch=${tag.tag}`, '--', repoUrl(repo), temp], { signal });
     if (!cloned.ok) throw new UsageError(`cannot clone ${tag.tag} from ${repo} (${cloned.error}); check the repository and your access to it`);
     const head = await git(['rev-parse', 'HEAD'], { cwd: temp });
     if (head.stdout.trim() !== tag.commit) {

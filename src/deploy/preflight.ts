@@ -12,6 +12,7 @@ import { probePort } from './port-probe.js';
 import { latestVolumeRecord, type DeploymentRecord } from './record.js';
 import { resolveReleaseSource, type ReleaseSource } from './release-source.js';
 
+import { assertRepoNotOption } from './git-tag.js';
 export interface PreflightInput {
   ref: string;
   repo?: string;
@@ -101,6 +102,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   const repo = input.repo ?? config.repository;
   if (!repo) throw new UsageError('no repository to take the release from; pass --repo URL, or set "repository" in the configuration');
   await ensureEngineReachable(docker, input.endpoint);
+  assertRepoNotOption(repo, input.repo === undefined ? '"repository" in the configuration' : '--repo');
   const source = await resolveReleaseSource({ ref: input.ref, repo, ...(input.host ? { host: input.host } : {}), ...(input.local ? { local: input.local } : {}), log: input.log, ...(input.signal ? { signal: input.signal } : {}) });
   const { version, tag } = source.tag;
   const project = projectName(version);
