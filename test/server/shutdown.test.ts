@@ -124,7 +124,7 @@ describe('jobmon-server web, SIGTERM with a request in flight', () => {
     await admin.query(`USE \`${database}\``);
     await admin.query('START TRANSACTION');
     await admin.query('SELECT job_id FROM job WHERE job_id = ? FOR UPDATE', [jobId]);
-    client = keepAliveRequest(port, 'POST', `/job/${jobId}/queue`, { 'x-request-id': REQUEST_ID });
+    client = keepAliveRequest(port, 'POST', `/job/${jobId}/queue`, { 'x-request-id': REQUEST_ID, 'content-type': 'application/json' });
     let answered = false;
     void client.response.then(() => (answered = true), () => undefined);
     // The route's locking read is running (it cannot finish while the lock is held).
