@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Pool } from 'mysql2/promise';
 import type { AdminSettings } from './config-admin.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './config-limits.js';
 import { isUnavailableError } from './db/pool.js';
 import { requireJsonBody, unsupportedMediaType } from './http/content-type.js';
 import { HttpError, unavailable } from './http/errors.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The admin routes exist only when an admin token is configured. */
   admin?: AdminSettings;
+  /** Body size, timeouts and the connection cap; unset fields take the defaults. */
+  limits?: Partial<HttpLimits>;
 }
 
 /** Names the field of the first schema violation: `field dag_id must be integer`. */
@@ -37,11 +40,18 @@ function validationMessage(error: FastifyError): string {
  * listens: `jobmon-server web` does, and tests inject requests.
  */
 export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyInstance {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const app = Fastify({
     logger: options.logger ?? false,
     requestIdHeader: 'x-request-id',
-    bodyLimit: 16 * 1024 * 1024,
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node looks for overdue requests every connectionsCheckingInterval (30 s by default),
+    // which would let a slow client hold on that much past its deadline.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs) },
   });
+  app.server.maxConnections = limits.maxConnections;
 
   // Only JSON is accepted (see requireJsonBody); the 0.8 client sends 160-bit
   // integers, so bodies are parsed without doubles.
@@ -66,6 +76,9 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     }
     // Fastify's own media-type refusal, should a header pass requireJsonBody but not its parser lookup.
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send(unsupportedMediaType().toBody());
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ error: { code: 'payload_too_large', message: `the request body is larger than the limit of ${limits.bodyLimit} bytes` } });
+    }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: { code: 'bad_request', message: error.message } });
     }

@@ -1,4 +1,5 @@
 import { readAdminEnv, type AdminSettings } from './config-admin.js';
+import { readHttpLimitsEnv, type HttpLimits } from './config-limits.js';
 import { ConfigError, type Env } from './config-parse.js';
 import { Secret } from './secret.js';
 
@@ -51,6 +52,7 @@ export interface WebEnv {
   poolSize: number;
   /** Set only when ADMIN_TOKEN is: the admin routes are off otherwise. */
   admin: AdminSettings | undefined;
+  http: HttpLimits;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -70,5 +72,6 @@ export function readWebEnv(env: Env): WebEnv {
     logLevel,
     poolSize: Number(poolSize),
     admin: readAdminEnv(env),
+    http: readHttpLimitsEnv(env),
   };
 }

@@ -19,7 +19,7 @@ export async function startWeb(settings: WebEnv): Promise<void> {
   const jqs = poolOf(settings.jqs, settings.poolSize);
   const app = buildApp(
     { jsm, jqs },
-    { logger: webLoggerOptions(settings.logLevel), admin: settings.admin },
+    { logger: webLoggerOptions(settings.logLevel), admin: settings.admin, limits: settings.http },
   );
   for (let attempt = 0; ; attempt++) {
     try {
@@ -32,7 +32,7 @@ export async function startWeb(settings: WebEnv): Promise<void> {
     await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
   }
   // Once shutting down, each answer closes its connection: a client's kept-alive socket would
-  // otherwise hold the server open (keepAliveTimeout, 72 s) past `docker stop`'s 10 s grace.
+  // otherwise hold the server open (up to KEEP_ALIVE_TIMEOUT) past `docker stop`'s 10 s grace.
   let closing = false;
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');

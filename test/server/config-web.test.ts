@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_HTTP_LIMITS } from '../../src/server/config-limits.js';
 import { readWebEnv } from '../../src/server/config.js';
 import { main } from '../../src/server/main.js';
 
@@ -55,5 +56,30 @@ describe('ADMIN_TOKEN and ADMIN_SYSLOG_TCP', () => {
   it('a bad ADMIN_SYSLOG_TCP stops the start naming it', async () => {
     const { code, stderr } = await startWeb({ ADMIN_TOKEN: TOKEN, ADMIN_SYSLOG_TCP: 'maybe' });
     expect([code, stderr]).toEqual([2, 'jobmon-server web: ADMIN_SYSLOG_TCP must be true or false, got "maybe"\n']);
+  });
+});
+
+describe('BODY_LIMIT, HEADERS_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, MAX_CONNECTIONS', () => {
+  it('default to 2 MiB, 10 s, 30 s, 5 s and 2048', () => {
+    expect(readWebEnv(BASE).http).toEqual({ bodyLimit: 2_097_152, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2048 });
+    expect(readWebEnv(BASE).http).toEqual(DEFAULT_HTTP_LIMITS);
+  });
+
+  it('are read as bytes, durations and a count', () => {
+    const env = { ...BASE, BODY_LIMIT: '4194304', HEADERS_TIMEOUT: '500ms', REQUEST_TIMEOUT: '1m30s', KEEP_ALIVE_TIMEOUT: '2s', MAX_CONNECTIONS: '600' };
+    expect(readWebEnv(env).http).toEqual({ bodyLimit: 4_194_304, headersTimeoutMs: 500, requestTimeoutMs: 90_000, keepAliveTimeoutMs: 2_000, maxConnections: 600 });
+  });
+
+  it('refuse a bad value at start, naming the variable', async () => {
+    for (const [name, value, message] of [
+      ['BODY_LIMIT', '1000', 'BODY_LIMIT must be a whole number from 65536 to 1073741824, got "1000"'],
+      ['BODY_LIMIT', '2MB', 'BODY_LIMIT must be a whole number from 65536 to 1073741824, got "2MB"'],
+      ['REQUEST_TIMEOUT', '30', 'REQUEST_TIMEOUT must be a duration such as 500ms, 30s, 5m or 1h, got "30"'],
+      ['KEEP_ALIVE_TIMEOUT', '0s', 'KEEP_ALIVE_TIMEOUT must be a duration such as 500ms, 30s, 5m or 1h, got "0s"'],
+      ['MAX_CONNECTIONS', '0', 'MAX_CONNECTIONS must be a whole number from 1 to 9007199254740991, got "0"'],
+      ['HEADERS_TIMEOUT', '1m', 'HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT'],
+    ]) {
+      expect(await startWeb({ [name!]: value! })).toEqual({ code: 2, stderr: `jobmon-server web: ${message}\n` });
+    }
   });
 });
