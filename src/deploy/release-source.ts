@@ -4,6 +4,7 @@ import { displayName, numericPorts, versionOf } from '../registry/release.js';
 import { findReleases, resolveServerRelease } from '../registry/resolve.js';
 import { formatProblem, PORT_COLUMN, type Registry } from '../registry/schema.js';
 import { findReleaseTag, readFileAtTag, tagCandidates, type RemoteTag } from './git-tag.js';
+import { assertRegistryRules, LOCAL_REGISTRY, tagRegistry } from './registry-rules.js';
 import { resolveDeployTarget, type DeployTarget } from './target.js';
 
 export interface ReleaseSource {
@@ -45,6 +46,8 @@ async function registryAtTag(repo: string, tag: RemoteTag, signal: AbortSignal |
   if (text === undefined) throw new UsageError(`tag ${tag.tag} has no ports.json; register the release (jobmon-ops ports bump) in a commit and tag that`);
   const parsed = parseRegistry(text);
   if (!parsed.ok) throw new UsageError(`the ports.json of tag ${tag.tag} is invalid: ${formatProblem(parsed.problems[0]!)}; fix it in a new tag`);
+  // The same rules as ports check: a port of 0 or 70000 never reaches a plan.
+  assertRegistryRules(parsed.registry, tagRegistry(tag.tag));
   return parsed.registry;
 }
 
@@ -69,6 +72,8 @@ function assertAgrees(source: ReleaseSource, local: Registry | undefined): void 
  * the release on the target host, agreeing with the local registry.
  */
 export async function resolveReleaseSource({ ref, repo, host, local, log, signal }: ReleaseSourceInput): Promise<ReleaseSource> {
+  // Refused as deploy --dry-run refuses it, before git is asked anything.
+  if (local) assertRegistryRules(local, LOCAL_REGISTRY);
   let tag = await findReleaseTag(repo, candidatesFor(ref, local, host), signal);
   const registry = await registryAtTag(repo, tag, signal);
   if (findReleases(registry, tag.tag).length === 0) {
@@ -77,7 +82,7 @@ export async function resolveReleaseSource({ ref, repo, host, local, log, signal
   }
   let target: DeployTarget;
   try {
-    target = resolveDeployTarget(registry, tag.tag, host);
+    target = resolveDeployTarget(registry, tag.tag, host, tagRegistry(tag.tag));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     throw new UsageError(`in the ports.json of tag ${tag.tag}: ${error.message}`);

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { allReleases, displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
 import { findReleases, resolveServerRelease } from '../registry/resolve.js';
 import type { Registry } from '../registry/schema.js';
+import { assertRegistryRules, LOCAL_REGISTRY, type RegistryName } from './registry-rules.js';
 
 export interface DeployTarget {
   /** The release to deploy: a client-only alias is replaced by its server release (DECISIONS 9). */
@@ -13,9 +14,11 @@ export interface DeployTarget {
 /**
  * The release a deploy reference names (DECISIONS 5), or a UsageError:
  * unknown, ambiguous, not semver, or sharing its compose project name with
- * another registered version (DECISIONS 24: 0.1.12 and 0.11.2).
+ * another registered version (DECISIONS 24: 0.1.12 and 0.11.2). A registry
+ * that breaks a rule of `ports check` is refused first, named as `name` says.
  */
-export function resolveDeployTarget(registry: Registry, ref: string, host?: string): DeployTarget {
+export function resolveDeployTarget(registry: Registry, ref: string, host?: string, name: RegistryName = LOCAL_REGISTRY): DeployTarget {
+  assertRegistryRules(registry, name);
   if (host !== undefined && findReleases(registry, ref, { host }).length === 0) {
     const elsewhere = [...new Set(findReleases(registry, ref).map((m) => m.host))];
     if (elsewhere.length > 0) {

@@ -39,10 +39,11 @@ describe('the release as its tag registers it', () => {
       await git('commit', '-q', '--allow-empty', '-m', tag);
       await git('tag', tag);
     };
-    // 5.0.1 registered on h1; 5.0.2's commit forgot to register itself; 5.0.3 is client-only, served by 5.0.1.
+    // 5.0.1 registered on h1; 5.0.2's commit forgot to register itself; 5.0.3 is client-only, served by 5.0.1
+    // (with its ports, as the registry rules want).
     await commitTag(withHost([{ label: 't.1', tag: 'release-5.0.1', jsm1: 45001, db: 45000 }]), 'release-5.0.1');
     await commitTag(withHost([{ label: 't.1', tag: 'release-5.0.1', jsm1: 45001, db: 45000 }]), 'release-5.0.2');
-    await commitTag(withHost([{ label: 't.1', tag: 'release-5.0.1', jsm1: 45001, db: 45000 }, { label: 't.2', tag: 'release-5.0.3', server: 'release-5.0.1' }]), 'release-5.0.3');
+    await commitTag(withHost([{ label: 't.1', tag: 'release-5.0.1', jsm1: 45001, db: 45000 }, { label: 't.2', tag: 'release-5.0.3', jsm1: 45001, db: 45000, server: 'release-5.0.1' }]), 'release-5.0.3');
     await execa('git', ['clone', '-q', '--bare', work, bare]);
   });
   afterAll(() => cleanup());
