@@ -159,6 +159,7 @@ export function createProgram(dispatch: Dispatch): Command {
     .option('--gzip', 'compress the output (also when --out ends in .gz)')
     .option('--user <account>', 'DB account to dump as (default: read_only)')
     .option('--in-container', 'run mariadb-dump inside the release\'s DB container, through the Docker engine')
+    .option('--force', 'replace the output file if it exists')
     .addOption(new Option('--database <name>', 'database name when no deployment record gives it').hideHelp())
     .action(action('dump', (release) => (release === undefined ? {} : { ref: release })));
   program

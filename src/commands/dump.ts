@@ -25,16 +25,23 @@ export interface DumpOptions extends GlobalOptions {
   gzip?: boolean;
   user?: string;
   inContainer?: boolean;
+  /** Replace an existing output file (without it, one is refused). */
+  force?: boolean;
   /** Hidden: the database name when no deployment record gives it (tests). */
   database?: string;
   quiet?: boolean;
 }
 
-/** The output file: `--out`, else `dbs_<port>_dump.sql[.gz]` here; its folder must be writable. */
+/**
+ * The output file: `--out`, else `dbs_<port>_dump.sql[.gz]` here; its folder
+ * must be writable. An existing file is an earlier dump, perhaps the only
+ * one: it is replaced only with --force.
+ */
 async function outputFile(options: DumpOptions, ctx: Context, port: number, gzip: boolean): Promise<string> {
   const out = path.resolve(ctx.cwd, options.out ?? defaultDumpName(port, gzip));
-  const isDir = await stat(out).then((s) => s.isDirectory(), () => false);
-  if (isDir) throw new UsageError(`--out ${options.out} is a folder; name a file in it`);
+  const existing = await stat(out).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`--out ${options.out} is a folder; name a file in it`);
+  if (existing && !options.force) throw new UsageError(`${shortPath(out, ctx.cwd)} exists; pass --force to replace it, or --out another file`);
   try {
     await access(path.dirname(out), constants.W_OK);
   } catch {
@@ -81,7 +88,7 @@ export async function dump(options: DumpOptions, ctx: Context): Promise<number> 
 
   const progress = byteProgress(`dumping ${name} (${database} at ${where})`, wantsProgress(process.stderr, ctx.env, options));
   const result = await withInterrupt('interrupted; the dump was stopped and its files removed', (signal) =>
-    dumpDatabase({ login: { user, password, host: address, port }, database, out, gzip, via, env: ctx.env, signal, onProgress: progress.update }),
+    dumpDatabase({ login: { user, password, host: address, port }, database, out, gzip, replace: options.force === true, via, env: ctx.env, signal, onProgress: progress.update }),
   ).finally(() => progress.stop());
 
   const view = {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { ProblemsFoundError } from '../errors.js';
+import { ProblemsFoundError, UsageError } from '../errors.js';
 import { dumpArgs, type DbLogin } from './argv.js';
 import { startClient } from './exec.js';
 import { clientErrorLine, describeSystemError } from './format.js';
@@ -16,6 +16,8 @@ export interface DumpInput {
   database: string;
   out: string;
   gzip: boolean;
+  /** Replace `out` if it exists (--force); else a file that appeared meanwhile is kept and the dump fails. */
+  replace: boolean;
   via: DumpVia;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -110,7 +112,8 @@ export async function dumpDatabase(input: DumpInput): Promise<DumpResult> {
     const client = input.via.kind === 'client' ? path.basename(input.via.file) : `mariadb-dump in ${input.via.container.name}`;
     const result = outcome(run, client, input.login.password.reveal(), input.out);
     // The last flush to disk can be where a full disk shows.
-    await sink.commit().catch((error: NodeJS.ErrnoException) => {
+    await sink.commit(input.replace).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new UsageError(`${input.out} appeared while the dump ran and was kept; pass --force to replace it, or --out another file`);
       throw writeFailed(input.out, error.code ?? error.message);
     });
     return { ...result, file: input.out, ms: Date.now() - started };

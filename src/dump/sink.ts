@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, readSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync, readSync, rmSync } from 'node:fs';
+import { link, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,8 +26,8 @@ export interface DumpSink {
   write(source: Readable): Promise<SinkResult>;
   /** While a client writes into `fd`, reads behind it (hash, size, tail) until `exited` settles and the end is read. */
   follow(exited: Promise<unknown>): Promise<SinkResult>;
-  /** Flushes the temporary file to disk and gives it its final name. */
-  commit(): Promise<void>;
+  /** Flushes the temporary file to disk and gives it its final name; without `replace`, an existing file there fails it (EEXIST). */
+  commit(replace: boolean): Promise<void>;
   /** Removes the temporary file; nothing is left behind. */
   discard(): Promise<void>;
 }
@@ -74,6 +74,12 @@ function tap(see: (chunk: Buffer) => void): Transform {
       done(null, chunk);
     },
   });
+}
+
+/** A file system without hard links (some network ones): no atomic no-replace, so check, then rename. */
+async function noLinks(error: NodeJS.ErrnoException, temp: string, file: string): Promise<void> {
+  if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '') || existsSync(file)) throw error;
+  await rename(temp, file);
 }
 
 /**
@@ -132,10 +138,12 @@ export async function openDumpSink(file: string, options: { gzip: boolean; onPro
         }
       }
     },
-    async commit() {
+    async commit(replace) {
       await handle.sync();
       await close();
-      await rename(temp, file);
+      // link() never replaces: a file that appeared since the check is kept, and this fails with EEXIST.
+      if (replace) await rename(temp, file);
+      else await link(temp, file).then(() => rm(temp, { force: true }), (error: NodeJS.ErrnoException) => noLinks(error, temp, file));
       process.off('exit', removeNow);
     },
     async discard() {
