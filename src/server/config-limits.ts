@@ -1,4 +1,5 @@
 import { ConfigError, readDuration, readWholeNumber, type Env } from './config-parse.js';
+import { DEFAULT_POOL_LIMITS, type PoolLimits } from './db/pool-guard.js';
 
 /** How much a client may send and how long it may take; see docs/server.md, "Limits". */
 export interface HttpLimits {
@@ -35,4 +36,12 @@ export function readHttpLimitsEnv(env: Env): HttpLimits {
   // Node enforces the headers deadline inside the request one; a longer one could never fire.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT');
   return limits;
+}
+
+/** DB_QUEUE_LIMIT and DB_ACQUIRE_TIMEOUT: how many requests may wait for a connection per pool, and for how long. */
+export function readPoolLimitsEnv(env: Env): PoolLimits {
+  return {
+    queueLimit: readWholeNumber(env, 'DB_QUEUE_LIMIT', DEFAULT_POOL_LIMITS.queueLimit, 0),
+    acquireTimeoutMs: readDuration(env, 'DB_ACQUIRE_TIMEOUT', '5s'),
+  };
 }

@@ -1,6 +1,7 @@
 import { readAdminEnv, type AdminSettings } from './config-admin.js';
-import { readHttpLimitsEnv, type HttpLimits } from './config-limits.js';
+import { readHttpLimitsEnv, readPoolLimitsEnv, type HttpLimits } from './config-limits.js';
 import { ConfigError, type Env } from './config-parse.js';
+import type { PoolLimits } from './db/pool-guard.js';
 import { Secret } from './secret.js';
 
 export { ConfigError } from './config-parse.js';
@@ -53,6 +54,8 @@ export interface WebEnv {
   /** Set only when ADMIN_TOKEN is: the admin routes are off otherwise. */
   admin: AdminSettings | undefined;
   http: HttpLimits;
+  /** Per pool: how many requests may wait for a connection, and how long. */
+  pool: PoolLimits;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -73,5 +76,6 @@ export function readWebEnv(env: Env): WebEnv {
     poolSize: Number(poolSize),
     admin: readAdminEnv(env),
     http: readHttpLimitsEnv(env),
+    pool: readPoolLimitsEnv(env),
   };
 }

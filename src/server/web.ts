@@ -1,11 +1,11 @@
 import { buildApp } from './app.js';
 import type { DbEnv, WebEnv } from './config.js';
 import { SCHEMA_VERSION, schemaVersion } from './db/migrations.js';
-import { createPool } from './db/pool.js';
+import { createGuardedPool, type PoolLimits } from './db/pool-guard.js';
 import { webLoggerOptions } from './http/logger.js';
 
-const poolOf = (db: DbEnv, size: number) =>
-  createPool({ host: db.host, port: db.port, user: db.user, password: db.password.reveal(), database: db.database, connectionLimit: size });
+const poolOf = (db: DbEnv, size: number, limits: PoolLimits) =>
+  createGuardedPool({ host: db.host, port: db.port, user: db.user, password: db.password.reveal(), database: db.database, connectionLimit: size }, limits);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -15,8 +15,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * requests and closes both pools.
  */
 export async function startWeb(settings: WebEnv): Promise<void> {
-  const jsm = poolOf(settings.jsm, settings.poolSize);
-  const jqs = poolOf(settings.jqs, settings.poolSize);
+  const jsm = poolOf(settings.jsm, settings.poolSize, settings.pool);
+  const jqs = poolOf(settings.jqs, settings.poolSize, settings.pool);
   const app = buildApp(
     { jsm, jqs },
     { logger: webLoggerOptions(settings.logLevel), admin: settings.admin, limits: settings.http },

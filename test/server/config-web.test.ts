@@ -83,3 +83,15 @@ describe('BODY_LIMIT, HEADERS_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, MAX_
     }
   });
 });
+
+describe('DB_QUEUE_LIMIT and DB_ACQUIRE_TIMEOUT', () => {
+  it('default to 500 waiting requests and 5 s per pool, and are read as a count and a duration', () => {
+    expect(readWebEnv(BASE).pool).toEqual({ queueLimit: 500, acquireTimeoutMs: 5_000 });
+    expect(readWebEnv({ ...BASE, DB_QUEUE_LIMIT: '0', DB_ACQUIRE_TIMEOUT: '750ms' }).pool).toEqual({ queueLimit: 0, acquireTimeoutMs: 750 });
+  });
+
+  it('refuse a bad value at start, naming the variable', async () => {
+    expect(await startWeb({ DB_QUEUE_LIMIT: '-1' })).toEqual({ code: 2, stderr: 'jobmon-server web: DB_QUEUE_LIMIT must be a whole number from 0 to 9007199254740991, got "-1"\n' });
+    expect(await startWeb({ DB_ACQUIRE_TIMEOUT: 'soon' })).toEqual({ code: 2, stderr: 'jobmon-server web: DB_ACQUIRE_TIMEOUT must be a duration such as 500ms, 30s, 5m or 1h, got "soon"\n' });
+  });
+});

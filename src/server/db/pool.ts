@@ -120,6 +120,9 @@ const CONNECTION_ERRORS = new Set([
   'ER_ACCESS_DENIED_ERROR',
   // waited too long for a row lock: the server is overloaded, the client retries 5xx
   'ER_LOCK_WAIT_TIMEOUT',
+  // no pooled connection in time, or too many waiting for one (pool-guard.ts)
+  'DB_ACQUIRE_TIMEOUT',
+  'DB_QUEUE_FULL',
 ]);
 
 /** True when an error means the database cannot be reached (HTTP 503), not that a query was wrong. */
