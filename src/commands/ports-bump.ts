@@ -9,7 +9,7 @@ import { formatEdit, rewritePorts, type PortEdit } from '../registry/references.
 import { allReleases, newestRelease } from '../registry/release.js';
 import type { SchemeName } from '../registry/schemes.js';
 import { PORT_COLUMN, type Registry } from '../registry/schema.js';
-import { assertConsistent, loadRegistry, saveRegistry } from '../registry/store.js';
+import { assertConsistent, loadRegistry, locateRegistry, saveRegistry, withRegistryWrite } from '../registry/store.js';
 import { errnoCode, type FileWrite } from '../util/fs.js';
 
 export interface PortsBumpOptions extends GlobalOptions {
@@ -45,20 +45,30 @@ async function planReferenceWrites(root: string, files: string[], plan: BumpPlan
       throw new UsageError(`cannot read reference file ${file} listed in ports.json (${errnoCode(error) ?? 'unreadable'}); restore it or remove it from "references"`);
     }
     const result = rewritePorts(file, text, plan.portChanges);
-    edits.push(...result.edits);
+    for (const edit of result.edits) edits.push(edit); // not push(...): a huge file's edits would overflow the call stack
     if (result.edits.length > 0) writes.push({ file: absolute, text: result.text });
   }
   return { writes, edits };
 }
 
-/** Registers the next release in ports.json and moves the reference files to its ports. */
-export async function portsBump(options: PortsBumpOptions, ctx: Context): Promise<number> {
+/** Reads the registry, plans the bump and (unless a dry run) writes it: under the lock, the whole of it. */
+async function bump(options: PortsBumpOptions, ctx: Context) {
   const loaded = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
   assertConsistent(loaded, ctx.cwd);
   const host = await pickHost(loaded.registry, options, ctx);
   const plan = planBump(loaded.registry, { ...options, host });
   const { writes, edits } = await planReferenceWrites(loaded.root, loaded.registry.references, plan);
   if (!options.dryRun) await saveRegistry(loaded.file, plan.registry, writes);
+  return { loaded, host, plan, edits };
+}
+
+/** Registers the next release in ports.json and moves the reference files to its ports. */
+export async function portsBump(options: PortsBumpOptions, ctx: Context): Promise<number> {
+  const { file, exists } = locateRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
+  const onWait = (holder: string) => ctx.logger.warn(`waiting for the registry lock, held by ${holder}`);
+  // A dry run writes nothing, and a missing registry gets loadRegistry's own error: no lock for either.
+  const { loaded, host, plan, edits } =
+    options.dryRun || !exists ? await bump(options, ctx) : await withRegistryWrite(file, { command: 'ports bump', onWait }, () => bump(options, ctx));
 
   if (options.json) {
     ctx.logger.data(JSON.stringify({ host, version: plan.version, scheme: plan.scheme, release: plan.release, edits, written: !options.dryRun }, null, 2));

@@ -37,7 +37,8 @@ export async function portsCheck(options: PortsCheckOptions, ctx: Context): Prom
     }
     if (content.subarray(0, 8000).includes(0)) continue; // binary
     scanned++;
-    findings.push(...findStalePorts(index, file, content.toString('utf8')));
+    // Not push(...): a file with a few hundred thousand mentions would overflow the call stack.
+    for (const finding of findStalePorts(index, file, content.toString('utf8'))) findings.push(finding);
   }
   const problems = loaded.problems.map((p) => `${path.basename(loaded.file)}: ${formatProblem(p)}`);
 

@@ -6,7 +6,7 @@ import { formatRegistry } from '../registry/format.js';
 import { emptyRegistry, mergeImport } from '../registry/import-merge.js';
 import { checkRules } from '../registry/rules.js';
 import { formatProblem, type Problem } from '../registry/schema.js';
-import { loadRegistry, locateRegistry, saveRegistry, shortPath } from '../registry/store.js';
+import { loadRegistry, locateRegistry, saveRegistry, shortPath, withRegistryWrite } from '../registry/store.js';
 import { parseTables, type ImportedHost } from '../registry/tables.js';
 import { errnoCode } from '../util/fs.js';
 
@@ -63,18 +63,23 @@ export async function portsImport(options: PortsImportOptions, ctx: Context): Pr
   }
 
   const locate = { cwd: ctx.cwd, explicit: options.registry, env: ctx.env };
-  const { file, exists } = locateRegistry(locate);
-  // An invalid registry makes loadRegistry throw: it is never rewritten.
-  const loaded = exists ? await loadRegistry(locate) : undefined;
+  const { file } = locateRegistry(locate);
   const shown = shortPath(file, ctx.cwd);
-  const merged = mergeImport(loaded?.registry ?? emptyRegistry(), hosts);
-  const problems = checkRules(merged);
-  if (problems.length > 0) throw ruleError(problems, hosts, shown);
-
-  const newText = formatRegistry(merged);
+  // Read, merge and write under the registry lock, so a concurrent bump's release is not lost.
+  const merge = async () => {
+    // An invalid registry makes loadRegistry throw: it is never rewritten.
+    const loaded = locateRegistry(locate).exists ? await loadRegistry(locate) : undefined;
+    const merged = mergeImport(loaded?.registry ?? emptyRegistry(), hosts);
+    const problems = checkRules(merged);
+    if (problems.length > 0) throw ruleError(problems, hosts, shown);
+    const newText = formatRegistry(merged);
+    const changed = newText !== loaded?.text;
+    if (!options.dryRun && changed) await saveRegistry(file, merged);
+    return { merged, newText, changed };
+  };
+  const onWait = (holder: string) => ctx.logger.warn(`waiting for the registry lock, held by ${holder}`);
+  const { merged, newText, changed } = options.dryRun ? await merge() : await withRegistryWrite(file, { command: 'ports import', onWait }, merge);
   const summary = hosts.map((host) => ({ host: host.name, releases: host.releases.length }));
-  const changed = newText !== loaded?.text;
-  if (!options.dryRun && changed) await saveRegistry(file, merged);
 
   if (options.json) {
     const written = !options.dryRun && changed;

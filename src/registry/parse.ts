@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { findDuplicateKeys } from './duplicate-keys.js';
 import { checkRules } from './rules.js';
 import { registrySchema, type Problem, type Registry } from './schema.js';
 
@@ -47,13 +48,23 @@ export function registryProblems(data: unknown): Problem[] {
  * then the named rules. Schema problems make the result unusable; rule
  * problems come back beside a usable registry, so read-only commands still work.
  */
-export function parseRegistry(text: string): ParseResult {
+export function parseRegistry(raw: string): ParseResult {
+  // A byte order mark is what some Windows editors put first; JSON.parse refuses it, we skip it.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
     return { ok: false, problems: [{ path: jsonErrorLocation(text, error as Error), message: `invalid JSON: ${message}` }] };
+  }
+  const duplicates = findDuplicateKeys(text);
+  if (duplicates.length > 0) {
+    const problems = duplicates.map(({ path, first, again }) => ({
+      path,
+      message: `is given twice in one object (lines ${lineColumn(text, first).line} and ${lineColumn(text, again).line}); JSON would keep only the last`,
+    }));
+    return { ok: false, problems };
   }
   const parsed = v.safeParse(registrySchema, data);
   if (!parsed.success) {

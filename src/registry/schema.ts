@@ -32,7 +32,28 @@ export function objectMessage(what: string) {
   };
 }
 
-const word = v.pipe(v.string('must be text'), v.regex(/^\S+$/, 'must be one word without spaces'));
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * Why a label, tag or server name is unusable, if it is: a control character
+ * (invisible, and a terminal may act on it when list prints it), a `|` (it
+ * splits the cell in the rendered Markdown tables) or a space.
+ */
+function wordProblem(text: string): string | undefined {
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return `must not contain control characters (U+${code} at character ${control.index + 1})`;
+  }
+  if (text.includes('|')) return 'must not contain "|" (it separates the columns of the rendered tables)';
+  if (!/^\S+$/.test(text)) return 'must be one word without spaces';
+  return undefined;
+}
+
+const word = v.pipe(
+  v.string('must be text'),
+  v.check((text: string) => wordProblem(text) === undefined, (issue) => wordProblem(issue.input as string) ?? 'is invalid'),
+);
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Whether a name can be a Docker host's key in the registry. */
@@ -49,7 +70,7 @@ export const releaseSchema = v.strictObject(
     jsm2: v.optional(portCell),
     db: v.optional(portCell),
     viz: v.optional(portCell),
-    notes: v.optional(v.pipe(v.string('must be text'), v.regex(/^[^|\n]*$/, 'must be one line without "|"'))),
+    notes: v.optional(v.pipe(v.string('must be text'), v.regex(/^[^|\p{Cc}]*$/u, 'must be one line without "|" or control characters'))),
     /** A client-only release: the tag of the server release it shares ports with. */
     server: v.optional(word),
     /** Ports this release shares with an earlier release, with the reason. */

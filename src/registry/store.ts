@@ -4,8 +4,10 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { errnoCode, findGitRoot, writeFilesAtomic, type FileWrite } from '../util/fs.js';
 import { formatRegistry } from './format.js';
+import { withRegistryLock, type LockOptions } from './lock.js';
 import { parseRegistry } from './parse.js';
 import { formatProblem, type Problem, type Registry } from './schema.js';
+import { resolveWriteTarget } from './write-target.js';
 
 export const REGISTRY_FILE = 'ports.json';
 
@@ -85,7 +87,20 @@ export function assertConsistent(loaded: LoadedRegistry, cwd: string): void {
   );
 }
 
-/** Writes the registry (and any other files of the same change) atomically, in stable formatting. */
+/**
+ * Writes the registry (and any other files of the same change) atomically, in
+ * stable formatting; a file reached through a symlink is written through it.
+ */
 export async function saveRegistry(file: string, registry: Registry, alsoWrite: FileWrite[] = []): Promise<void> {
-  await writeFilesAtomic([...alsoWrite, { file, text: formatRegistry(registry) }]);
+  const writes = [...alsoWrite, { file, text: formatRegistry(registry) }];
+  await writeFilesAtomic(await Promise.all(writes.map(async (write) => ({ ...write, file: await resolveWriteTarget(write.file) }))));
+}
+
+/**
+ * Runs a read-change-write of the registry at `file` under its lock, so
+ * that concurrent writers take turns instead of losing each other's change.
+ * `work` must read the registry itself, inside the lock.
+ */
+export async function withRegistryWrite<T>(file: string, options: LockOptions, work: () => Promise<T>): Promise<T> {
+  return withRegistryLock(`${await resolveWriteTarget(file)}.lock`, options, work);
 }

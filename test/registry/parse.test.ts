@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatRegistry } from '../../src/registry/format.js';
+import { findDuplicateKeys } from '../../src/registry/duplicate-keys.js';
 import { parseRegistry } from '../../src/registry/parse.js';
 import { SHIPPED_REGISTRY } from '../helpers/cli.js';
 import { shippedRegistry } from './fixtures.js';
@@ -63,5 +64,38 @@ describe('parseRegistry', () => {
       { path: 'internalPorts', message: 'is required' },
       { path: 'hosts.jobmon-p01.releases[3].db', message: 'must be a port number or placeholder text such as "n/a"' },
     ]);
+  });
+
+  it('refuses a key given twice in one object, naming its path and both lines', () => {
+    const text = readFileSync(SHIPPED_REGISTRY, 'utf8').replace('{ "label": "emu.2",', '{ "label": "emu.2", "label": "emu.2b",');
+    const parsed = parseRegistry(text);
+    expect(parsed.ok).toBe(false);
+    const line = text.split('\n').findIndex((l) => l.includes('"emu.2b"')) + 1;
+    expect(parsed.problems).toEqual([{ path: 'hosts.jobmon-p01.releases[2].label', message: `is given twice in one object (lines ${line} and ${line}); JSON would keep only the last` }]);
+  });
+
+  it('finds duplicates however they are spelt, and at any depth, without recursion', () => {
+    const spelt = parseRegistry('{"format": 1, "hosts": {"a": {"releases": []}, "\\u0061": {"releases": []}}}');
+    expect(spelt.problems.map((p) => p.path)).toEqual(['hosts.a']);
+    const depth = 500_000;
+    const deep = `{"format": 1, "references": ${'['.repeat(depth)}{"x": 1, "x": 2}${']'.repeat(depth)}}`;
+    expect(findDuplicateKeys(deep)).toEqual([expect.objectContaining({ path: `references${'[0]'.repeat(depth)}.x` })]);
+  });
+
+  it.each([
+    ['a control character in a label', (r: any) => (r.hosts['jobmon-p01'].releases[2].label = 'emu\u0007.2'), 'hosts.jobmon-p01.releases[2].label: must not contain control characters (U+0007 at character 4)'],
+    ['a control character in a tag', (r: any) => (r.hosts['jobmon-p01'].releases[12].tag = 'release-0.8.0\u001b[2J'), 'hosts.jobmon-p01.releases[12].tag: must not contain control characters (U+001B at character 14)'],
+    ['a "|" in a label', (r: any) => (r.hosts['jobmon-p01'].releases[2].label = 'emu|2'), 'hosts.jobmon-p01.releases[2].label: must not contain "|" (it separates the columns of the rendered tables)'],
+    ['a control character in notes', (r: any) => (r.hosts['jobmon-p01'].releases[7].notes = 'lost\u0000'), 'hosts.jobmon-p01.releases[7].notes: must be one line without "|" or control characters'],
+  ])('refuses %s with its path', (_name, mutate, expected) => {
+    const registry = JSON.parse(readFileSync(SHIPPED_REGISTRY, 'utf8'));
+    mutate(registry);
+    const parsed = parseRegistry(JSON.stringify(registry));
+    expect(parsed.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([expected]);
+  });
+
+  it('accepts a UTF-8 byte order mark at the start', () => {
+    const parsed = parseRegistry(`\uFEFF${readFileSync(SHIPPED_REGISTRY, 'utf8')}`);
+    expect(parsed).toMatchObject({ ok: true, problems: [] });
   });
 });
