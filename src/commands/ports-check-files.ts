@@ -2,6 +2,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.js';
 import type { LoadedRegistry } from '../registry/store.js';
+import { childEnv } from '../util/child-env.js';
 
 const LOCKFILES = new Set([
   'package-lock.json',
@@ -18,7 +19,7 @@ const LOCKFILES = new Set([
 
 /** The git-tracked files of a checkout, relative to it. */
 export async function listTrackedFiles(checkout: string): Promise<string[]> {
-  const result = await execa('git', ['ls-files', '-z', '--cached'], { cwd: checkout, reject: false, stdin: 'ignore' });
+  const result = await execa('git', ['ls-files', '-z', '--cached'], { cwd: checkout, reject: false, stdin: 'ignore', env: childEnv(process.env), extendEnv: false });
   if (result.exitCode !== 0) {
     throw new UsageError(`${checkout} is not a git checkout (git ls-files failed); pass --dir with the path of a clone`);
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { ProblemsFoundError } from '../errors.js';
+import { childEnv } from '../util/child-env.js';
 import { baseImageChanges, splitImageName, summarizeBuild, type BuildEvent } from './images.js';
 
 /** The executable's path on `PATH`, or undefined. */
@@ -31,13 +32,14 @@ export async function mountsUnder(dir: string): Promise<string[]> {
 
 /** Removes a debootstrap target, unmounting what an interrupted run left mounted inside it first. */
 export async function removeRootfs(dir: string): Promise<void> {
-  for (const point of await mountsUnder(dir)) await execa('umount', ['-l', point], { reject: false });
+  for (const point of await mountsUnder(dir)) await execa('umount', ['-l', point], { reject: false, env: childEnv(process.env), extendEnv: false });
   await rm(dir, { recursive: true, force: true });
 }
 
 /** Runs a process in its own group, so an abort stops its children too (dpkg under debootstrap). */
 async function runGroup(file: string, args: string[], log: (line: string) => void, signal?: AbortSignal) {
-  const child = execa(file, args, { reject: false, all: true, stdin: 'ignore', detached: true });
+  // debootstrap and what it runs get the allowlisted environment only (its PATH and proxy included), no secret of ours.
+  const child = execa(file, args, { reject: false, all: true, stdin: 'ignore', detached: true, env: childEnv(process.env), extendEnv: false });
   const stop = () => {
     if (child.pid !== undefined) {
       try {
@@ -98,6 +100,8 @@ export async function bootstrapBaseImage({ docker, suite, image, log, debug, sig
     started = Date.now();
     const tar = execa('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], {
       stdin: 'ignore',
+      env: childEnv(process.env),
+      extendEnv: false,
       buffer: { stdout: false },
       reject: false,
       ...(signal ? { cancelSignal: signal } : {}),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ProblemsFoundError } from '../errors.js';
+import { childEnv } from '../util/child-env.js';
 import { buildContextFiles, SERVER_PACKAGE_JSON, type ImageRole } from './images.js';
 
 const exists = (file: string) => access(file).then(() => true, () => false);
@@ -33,6 +34,9 @@ export async function prepareServerBundle({ checkoutDir, log, signal, timeoutSec
       reject: false,
       all: true,
       stdin: 'ignore',
+      // The tag's build script is the repository's code: it gets the allowlisted environment only, no secret of ours.
+      env: childEnv(process.env),
+      extendEnv: false,
       timeout: timeoutSeconds * 1000,
       ...(signal ? { cancelSignal: signal } : {}),
     });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { InterruptedError, UsageError } from '../errors.js';
 import { versionOf } from '../registry/release.js';
+import { childEnv } from '../util/child-env.js';
 
 /** A release tag found in the repository: its name, the commit it points at, and its version. */
 export interface RemoteTag {
@@ -43,8 +44,10 @@ async function git(args: string[], options: { cwd?: string; timeoutSeconds?: num
     reject: false,
     stdin: 'ignore',
     timeout: (options.timeoutSeconds ?? 120) * 1000,
-    // No credential or host-key prompt may hang a deploy.
-    env: { GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' },
+    // No credential or host-key prompt may hang a deploy; the site's own ssh command (GIT_SSH_COMMAND, GIT_SSH) is kept.
+    // Only the allowlisted environment: no Slack token or DB password reaches git or its ssh (child-env.ts).
+    env: childEnv(process.env, { GIT_TERMINAL_PROMPT: '0', ...(process.env.GIT_SSH_COMMAND || process.env.GIT_SSH ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' }) }),
+    extendEnv: false,
   });
   if (result.isCanceled) throw new InterruptedError(`interrupted during git ${args[0]}; nothing half-made was kept`);
   const firstError = result.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? result.stderr.split('\n')[0] ?? '';

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { childEnv } from '../util/child-env.js';
 
 /**
  * The one place dump and restore start a local process. Everything it runs
@@ -25,9 +26,6 @@ export async function findClient(names: readonly string[], env: NodeJS.ProcessEn
   }
   return undefined;
 }
-
-/** Variables a client would take a password from: a child gets none of them. */
-const PASSWORD_VARIABLES = ['MYSQL_PWD', 'JOBMON_DB_PASSWORD'];
 
 /** How much of a client's stderr is kept (its end: the error is the last thing it says). */
 const STDERR_KEEP = 64 * 1024;
@@ -68,9 +66,9 @@ export interface StartClientOptions {
  * (bench/results/dump.md). The client is stopped if this process exits first.
  */
 export function startClient(file: string, args: readonly string[], options: StartClientOptions): ClientProcess {
-  const env: NodeJS.ProcessEnv = { ...options.env };
-  for (const name of PASSWORD_VARIABLES) delete env[name];
-  const child = spawn(file, args, { env, stdio: [options.stdin, options.stdout, 'pipe'] });
+  // The allowlisted environment only: no MYSQL_PWD, JOBMON_DB_PASSWORD or other secret, and no MYSQL_HOST or
+  // MYSQL_TCP_PORT to send the login elsewhere; the login is in the option file alone.
+  const child = spawn(file, args, { env: childEnv(options.env), stdio: [options.stdin, options.stdout, 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-STDERR_KEEP);

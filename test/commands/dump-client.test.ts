@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -6,18 +7,21 @@ import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
 import { makeDumpWorld, V, type DumpWorld } from '../dump/fixture.js';
 
 /**
- * A stand-in mariadb-dump first on PATH: it records its argv and its option
- * file, then prints a partial dump, a complete one, or hangs. These prove the
- * rules that a real client rarely lets a test reach.
+ * A stand-in mariadb-dump first on PATH: it records its argv, its option
+ * file and its environment, then prints a partial dump, a complete one, or
+ * hangs, as the file `mode` beside it says (the client gets no variable of
+ * ours to read it from). These prove the rules that a real client rarely
+ * lets a test reach.
  */
 const FAKE = `#!/bin/sh
-log=$FAKE_LOG
+log=$(dirname "$0")/log
+env > "$log.env"
 printf '%s\\n' "$@" > "$log.argv"
 f=\${1#--defaults-file=}
 echo "$f" > "$log.path"
 stat -c %a "$f" > "$log.mode"
 cat "$f" > "$log.cnf"
-case "$FAKE_MODE" in
+case "$(cat "$(dirname "$0")/mode")" in
   partial) printf -- '-- MariaDB dump 10.19\\nCREATE TABLE t (a int);\\nINSERT INTO t VALUES\\n(1),' ;;
   complete) printf -- '-- MariaDB dump 10.19\\nSELECT 1;\\n-- Dump completed on 2024-01-01  0:00:00\\n' ;;
   hang) printf -- '-- MariaDB dump 10.19\\n'; touch "$log.started"; exec sleep 30 ;;
@@ -27,7 +31,12 @@ esac
 let world: DumpWorld;
 let bin: { dir: string; cleanup: () => Promise<void> };
 const PASSWORD = `FAKE-SENTINEL "q" \\ #x`;
-const env = (mode: string) => ({ ...world.env, PATH: `${bin.dir}:${process.env.PATH}`, FAKE_MODE: mode, FAKE_LOG: path.join(bin.dir, 'log') });
+/** Secrets a shell may hold: none may reach the client. */
+const PLANTED = { JOBMON_SLACK_TOKEN: 'ENV-SENTINEL-slack', JOBMON_PASS_ROOT: 'ENV-SENTINEL-root', DB_PASS: 'ENV-SENTINEL-db', MYSQL_PWD: 'ENV-SENTINEL-pwd', MYSQL_HOST: 'elsewhere.invalid' };
+const env = (mode: string) => {
+  writeFileSync(path.join(bin.dir, 'mode'), mode);
+  return { ...world.env, ...PLANTED, PATH: `${bin.dir}:${process.env.PATH}` };
+};
 const log = (what: string) => readFile(path.join(bin.dir, `log.${what}`), 'utf8');
 
 beforeAll(async () => {
@@ -58,6 +67,15 @@ describe('jobmon-ops dump with a stand-in client', () => {
     expect(await log('cnf')).toBe(`[client]\nuser="read_only"\npassword="FAKE-SENTINEL \\"q\\" \\\\ #x"\nhost="127.0.0.1"\nport=33306\nprotocol=TCP\n`);
     await expect(stat(optionFile)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await world.files()).toContain('dbs_33306_dump.sql');
+  });
+
+  it('the client\'s environment: PATH, but no planted secret, no MYSQL_HOST and none of our settings', async () => {
+    const result = await runCli(['dump', `release-${V.source}`, '--out', 'env.sql'], { cwd: world.cwd, env: env('complete') });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const vars = Object.fromEntries((await log('env')).trimEnd().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    expect(vars.PATH).toBe(`${bin.dir}:${process.env.PATH}`);
+    for (const name of [...Object.keys(PLANTED), 'JOBMON_OPS_REGISTRY', 'JOBMON_DEPLOYMENTS_DIR']) expect(vars, name).not.toHaveProperty(name);
+    expect(await log('env')).not.toContain('SENTINEL');
   });
 
   it('a client that exits 0 without the dump-completed line: exit 1, no file at all', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -29,8 +30,22 @@ async function sampleProcesses(): Promise<{ pid: string; cmdline: string; enviro
 
 /** The load client's command line: `<path>/mariadb --defaults-file=<file> ...`. */
 const LOAD_CLIENT = /^\S*\/mariadb --defaults-file=(\S+) /;
-/** A process started by this file's CLI runs, not another test file's: it has this world's environment. */
-const ours = (p: { environ: string }) => p.environ.includes(`JOBMON_DEPLOYMENTS_DIR=${world.deployments}`);
+/**
+ * A client started by this file's CLI runs, not another test file's: its parent has this world's environment
+ * (the client itself gets only the allowlisted variables).
+ */
+const ours = (p: { pid: string }) => parentEnviron(p.pid).includes(`JOBMON_DEPLOYMENTS_DIR=${world.deployments}`);
+
+/** The environment of a process's parent, NUL-separated; empty once either is gone. */
+function parentEnviron(pid: string): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    return readFileSync(`/proc/${ppid}/environ`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** A fresh database, the account that may load it, and a new current record of `version` naming both. */
 async function freshTarget(prefix: string, version: string) {

@@ -19,9 +19,11 @@ describe('startClient', () => {
     expect(done).toEqual({ exitCode: -1, signal: 'SIGXFSZ', stderr: '' });
   });
 
-  it('passes no password variable on', async () => {
-    const child = sh('echo "${MYSQL_PWD:-none} ${JOBMON_DB_PASSWORD:-none} $KEEP"', { env: { ...env, MYSQL_PWD: 'x', JOBMON_DB_PASSWORD: 'y', KEEP: 'kept' } });
-    expect(await text(child.stdout!)).toBe('none none kept\n');
+  it('passes no password variable on, nor anything off the allowlist; the locale is kept', async () => {
+    const child = sh('echo "${MYSQL_PWD:-none} ${JOBMON_DB_PASSWORD:-none} ${JOBMON_SLACK_TOKEN:-none} ${OTHER:-none} $LANG"', {
+      env: { ...env, MYSQL_PWD: 'x', JOBMON_DB_PASSWORD: 'y', JOBMON_SLACK_TOKEN: 'z', OTHER: 'w', LANG: 'C.UTF-8' },
+    });
+    expect(await text(child.stdout!)).toBe('none none none none C.UTF-8\n');
   });
 
   it('an abort stops it with SIGTERM, and with SIGKILL when it ignores that', { timeout: 15_000 }, async () => {
