@@ -18,12 +18,49 @@ const hostConfigSchema = v.strictObject(
   objectMessage('a host entry'),
 );
 
+const SIZE_UNITS = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const;
+/** Docker refuses a memory limit below 6 MiB. */
+const MIN_MEMORY = 6 * SIZE_UNITS.m;
+
+/** `512m`, `2g` (Docker's units, 1024-based) as bytes; undefined when it is not such a size. */
+export function parseSize(size: string): number | undefined {
+  const match = /^([1-9][0-9]{0,12})([bkmg])$/i.exec(size);
+  if (!match) return undefined;
+  return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase() as keyof typeof SIZE_UNITS];
+}
+
+const sizeSchema = v.pipe(
+  v.string('must be a size such as "512m" or "2g"'),
+  v.check((size) => parseSize(size) !== undefined, 'must be a size such as "512m" or "2g" (a whole number, then b, k, m or g)'),
+  v.transform((size) => parseSize(size)!),
+  v.minValue(MIN_MEMORY, 'must be at least 6m (Docker refuses less)'),
+);
+
+/** A container's memory (bytes once parsed) and process-count limits; an absent one keeps the default. */
+const limitSchema = v.strictObject(
+  {
+    memory: v.optional(sizeSchema),
+    pids: v.optional(v.pipe(v.number('must be a number of processes'), v.integer('must be a whole number'), v.minValue(16, 'must be at least 16 (each server runs a dozen threads)'))),
+  },
+  objectMessage('a limit entry ({ "memory": "1g", "pids": 256 })'),
+);
+
+/** Per compose service; the keys are the services' names. */
+const limitsSchema = v.strictObject(
+  { db: v.optional(limitSchema), jobmon: v.optional(limitSchema), monitor: v.optional(limitSchema), initdb: v.optional(limitSchema) },
+  objectMessage('the limits of the services db, jobmon, monitor and initdb'),
+);
+
+export type ConfiguredLimits = v.InferOutput<typeof limitsSchema>;
+
 export const configSchema = v.strictObject(
   {
     repository: v.optional(text),
     deployUser: v.optional(text),
     defaultHost: v.optional(text),
     hosts: v.optional(v.record(v.string(), hostConfigSchema), {}),
+    /** Memory and pids limits of the deployed containers (defaults in src/deploy/container-hardening.ts). */
+    limits: v.optional(limitsSchema),
   },
   objectMessage('the configuration'),
 );

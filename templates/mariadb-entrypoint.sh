@@ -18,8 +18,15 @@ case "$database" in
   *[!A-Za-z0-9_]* | '') say "MARIADB_DATABASE must be letters, digits and _"; exit 2 ;;
 esac
 
-install -d -o mysql -g mysql -m 0755 /run/mysqld
-chown mysql:mysql "$datadir"
+# As root (the container's start): give the server's folders to mysql, then
+# run the rest of this script as mysql. Root needs only CHOWN, SETUID and
+# SETGID for that (the deploy drops every other capability); from then on the
+# processes hold none, and the data directory is reached as its owner.
+if [ "$(id -u)" = 0 ]; then
+  install -d -o mysql -g mysql -m 0755 /run/mysqld
+  chown mysql:mysql "$datadir"
+  exec setpriv --reuid=mysql --regid=mysql --init-groups /usr/local/bin/jobmon-mariadb-entrypoint "$@"
+fi
 
 # A first start that was cut short left the marker: its half-made data
 # directory holds no data yet, so start over.
@@ -35,12 +42,12 @@ if [ ! -d "$datadir/mysql" ]; then
   fi
   say "initialising an empty data directory"
   touch "$marker"
-  mariadb-install-db --user=mysql --datadir="$datadir" --auth-root-authentication-method=socket \
+  mariadb-install-db --datadir="$datadir" --auth-root-authentication-method=socket --auth-root-socket-user=mysql \
     --skip-test-db --skip-name-resolve >/dev/null
   # A private socket and no network: nothing can connect, and the health
   # check (which pings the usual socket) stays unhealthy until the end.
   init_socket=/run/mysqld/init.sock
-  mariadbd --user=mysql --datadir="$datadir" --skip-networking --socket="$init_socket" \
+  mariadbd --datadir="$datadir" --skip-networking --socket="$init_socket" \
     --pid-file=/run/mysqld/init.pid --skip-name-resolve &
   init_pid=$!
   tries=0
@@ -51,7 +58,7 @@ if [ ! -d "$datadir/mysql" ]; then
   done
   # SQL string literal: backslashes and quotes escaped.
   password=$(printf '%s' "$MARIADB_ROOT_PASSWORD" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")
-  mariadb --no-defaults --protocol=socket --socket="$init_socket" --user=root <<SQL
+  mariadb --no-defaults --protocol=socket --socket="$init_socket" --user=mysql <<SQL
 DELETE FROM mysql.global_priv WHERE User = '';
 FLUSH PRIVILEGES;
 ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('$password') OR unix_socket;
@@ -60,7 +67,7 @@ GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 SQL
   unset password
-  mariadb-admin --no-defaults --protocol=socket --socket="$init_socket" --user=root shutdown
+  mariadb-admin --no-defaults --protocol=socket --socket="$init_socket" --user=mysql shutdown
   wait "$init_pid" || true
   rm -f "$marker"
   say "initialised: root password set, database $database created"
@@ -69,7 +76,7 @@ fi
 # The password stays in the container's configuration (docker inspect), not
 # in the server's environment.
 unset MARIADB_ROOT_PASSWORD
-exec mariadbd --user=mysql --datadir="$datadir" --bind-address=0.0.0.0 --port=3306 \
+exec mariadbd --datadir="$datadir" --bind-address=0.0.0.0 --port=3306 \
   --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid \
   --skip-name-resolve --innodb-flush-log-at-trx-commit=1 --default-time-zone=+00:00 \
   --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "$@"

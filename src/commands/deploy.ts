@@ -70,6 +70,7 @@ async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
     internalPorts: registry.internalPorts,
     timeoutSeconds: options.timeout,
     redeploy: options.redeploy === true,
+    limits: config.limits,
   });
   if (options.json) {
     ctx.logger.data(planToJson(plan));
@@ -119,7 +120,7 @@ async function deployForReal(options: DeployOptions, ctx: Context): Promise<numb
     const { tag } = pre.source;
     progress.line(`preflight ok: ${tag.tag} at ${tag.commit.slice(0, 12)} for ${pre.source.target.release.host} on ${endpoint.url}; ports free${pre.existing.length ? '; redeploying' : ''}`);
     if (controller.signal.aborted) throw new InterruptedError('interrupted during preflight; nothing was changed');
-    return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal: controller.signal });
+    return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal: controller.signal, limits: config.limits });
   } catch (error) {
     // Whatever a Ctrl-C broke (a git or engine call mid-way) is reported as the interruption it was, exit 130.
     if (controller.signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError(`interrupted (${(error as Error).message}); cleaned up`);

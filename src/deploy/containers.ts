@@ -1,4 +1,6 @@
+import type { ConfiguredLimits } from '../config.js';
 import type { Secret } from '../server/secret.js';
+import { containerLimits, containerSecurity } from './container-hardening.js';
 import { containerLabels, resourceNames, type DeployStamp } from './names.js';
 import type { ContainerSpec, EnvValue, PortBinding, ServiceName } from './plan-types.js';
 
@@ -30,6 +32,8 @@ export interface StackContext {
   slack: { wfChannel: string; nodeChannel: string };
   monitor: { lossThreshold: string; pollInterval: string };
   timeoutSeconds: number;
+  /** The configuration's `limits`, over the defaults. */
+  limits?: ConfiguredLimits | undefined;
 }
 
 const LOGGING: ContainerSpec['logging'] = { driver: 'json-file', maxSize: '100m', maxFile: 10 };
@@ -45,6 +49,8 @@ function base(ctx: StackContext, service: ServiceName, image: string): Omit<Cont
     network: { name: names.network, aliases: service === 'initdb' ? [] : [service] },
     restart: service === 'initdb' ? 'no' : 'unless-stopped',
     logging: LOGGING,
+    security: containerSecurity(service),
+    limits: containerLimits(service, ctx.limits),
   };
 }
 

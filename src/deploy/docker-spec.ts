@@ -33,6 +33,15 @@ export interface DockerContainerCreateOptions {
     Mounts: { Type: 'volume'; Source: string; Target: string }[];
     RestartPolicy: { Name: 'unless-stopped' | 'no' };
     LogConfig: { Type: 'json-file'; Config: Record<string, string> };
+    SecurityOpt: string[];
+    CapDrop: string[];
+    CapAdd: string[];
+    ReadonlyRootfs: boolean;
+    Tmpfs: Record<string, string>;
+    /** Bytes; MemorySwap equal to it means no swap beyond the limit. */
+    Memory: number;
+    MemorySwap: number;
+    PidsLimit: number;
   };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
@@ -78,6 +87,14 @@ export function toDockerCreateOptions(spec: ContainerSpec): DockerContainerCreat
       Mounts: spec.mounts.map((m) => ({ Type: 'volume', Source: m.volume, Target: m.target })),
       RestartPolicy: { Name: spec.restart },
       LogConfig: { Type: spec.logging.driver, Config: { 'max-size': spec.logging.maxSize, 'max-file': String(spec.logging.maxFile) } },
+      SecurityOpt: spec.security.noNewPrivileges ? ['no-new-privileges'] : [],
+      CapDrop: ['ALL'],
+      CapAdd: [...spec.security.capAdd],
+      ReadonlyRootfs: spec.security.readOnlyRootfs,
+      Tmpfs: { ...spec.security.tmpfs },
+      Memory: spec.limits.memoryBytes,
+      MemorySwap: spec.limits.memoryBytes,
+      PidsLimit: spec.limits.pids,
     },
     NetworkingConfig: { EndpointsConfig: { [spec.network.name]: { Aliases: [...spec.network.aliases] } } },
   };

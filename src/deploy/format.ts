@@ -1,4 +1,5 @@
 import { Secret } from '../server/secret.js';
+import { describeSecurity, sizeText } from './container-hardening.js';
 import type { ContainerSpec, DeployPlan, DeployStep, EnvValue, WaitCheck, WaitGate } from './plan-types.js';
 
 const REDACTED = '[REDACTED]';
@@ -78,6 +79,8 @@ function containerLines(spec: ContainerSpec, common: Record<string, string>): st
     ...field('restart', [`${spec.restart}; logs ${spec.logging.driver}, ${spec.logging.maxSize} x ${spec.logging.maxFile}`]),
     ...(health === 'none' ? field('health', ["none (the image's check is off)"]) : []),
     ...(health && health !== 'none' ? field('health', [`${health.command.join(' ')} (every ${health.intervalSeconds} s)`]) : []),
+    ...field('security', [describeSecurity(spec.security)]),
+    ...field('limits', [`memory ${sizeText(spec.limits.memoryBytes)} (no swap), pids ${spec.limits.pids}`]),
     ...field('env', Object.entries(spec.env).map(([name, value]) => `${name}=${shown(value)}`)),
     ...labelLines(spec.labels, common),
   ];

@@ -35,6 +35,29 @@ export interface Healthcheck {
   startPeriodSeconds: number;
 }
 
+/** Linux capabilities a container gets back after all are dropped (names without `CAP_`). */
+export type Capability = 'CHOWN' | 'SETGID' | 'SETUID';
+
+/** What the container's processes may do; reasons per service in container-hardening.ts. */
+export interface ContainerSecurity {
+  /** `no-new-privileges`: no setuid binary or file capability can raise a process's rights. */
+  noNewPrivileges: true;
+  /** Every capability is dropped, then these are added back. */
+  capAdd: Capability[];
+  /** The image's filesystem cannot be written; only volumes and `tmpfs` can. */
+  readOnlyRootfs: boolean;
+  /** tmpfs mounts: path -> mount options (`size=16m,mode=1777`). */
+  tmpfs: Record<string, string>;
+}
+
+/** Resource limits; the configuration's `limits` change the defaults. */
+export interface ContainerLimits {
+  /** Memory, swap included (none beyond it). */
+  memoryBytes: number;
+  /** Processes and threads. */
+  pids: number;
+}
+
 export interface ContainerSpec {
   name: string;
   service: ServiceName;
@@ -51,6 +74,8 @@ export interface ContainerSpec {
   logging: { driver: 'json-file'; maxSize: string; maxFile: number };
   /** Absent: the image's own check; `none` switches the image's check off. */
   healthcheck?: Healthcheck | 'none';
+  security: ContainerSecurity;
+  limits: ContainerLimits;
 }
 
 export interface ImageStep {

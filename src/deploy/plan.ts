@@ -1,3 +1,4 @@
+import type { ConfiguredLimits } from '../config.js';
 import { UsageError } from '../errors.js';
 import { displayName, numericPorts, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
 import { PORT_COLUMN } from '../registry/schema.js';
@@ -32,6 +33,8 @@ export interface PlanInput {
   timeoutSeconds: number;
   /** Replace the containers of a deployed release (its volume is always reused). */
   redeploy: boolean;
+  /** The configuration's `limits`; absent: the defaults (container-hardening.ts). */
+  limits?: ConfiguredLimits | undefined;
 }
 
 /** The release's host ports: the DB's, and every JQS/JSM port, all to the one service port (DECISIONS 10). */
@@ -83,6 +86,7 @@ export function planDeploy(input: PlanInput): DeployPlan {
     slack: input.slack,
     monitor: { ...MONITOR_DEFAULTS, ...input.monitor },
     timeoutSeconds: input.timeoutSeconds,
+    limits: input.limits,
   };
   const timeoutSeconds = input.timeoutSeconds;
   const onExisting = input.redeploy ? 'replace' : 'fail';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { ConfiguredLimits } from '../config.js';
 import type { Context } from '../context.js';
 import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
 import type { Registry } from '../registry/schema.js';
@@ -30,6 +31,8 @@ export interface RunInput {
   deploymentsRoot: string;
   progress: Progress;
   signal: AbortSignal;
+  /** The configuration's container limits. */
+  limits?: ConfiguredLimits | undefined;
 }
 
 /** Images take far longer than a health gate the first time (npm ci, apt-get): at least 20 minutes. */
@@ -84,7 +87,7 @@ export async function runDeploy(input: RunInput): Promise<number> {
         ...(options.baseImage === undefined ? {} : { baseImage: options.baseImage }),
         bindAddress: options.bind, secrets: { ...secrets, ...(slack.token ? { slackToken: slack.token } : {}) },
         slack: { wfChannel: slack.wfChannel, nodeChannel: slack.nodeChannel }, deployedBy: input.user, deployedAt,
-        internalPorts: input.registry.internalPorts, timeoutSeconds: options.timeout, redeploy: options.redeploy === true,
+        internalPorts: input.registry.internalPorts, timeoutSeconds: options.timeout, redeploy: options.redeploy === true, limits: input.limits,
       }),
       labels,
       options.dbOption ?? [],

@@ -13,6 +13,18 @@ const ours = {
 };
 const LOGS = { Type: 'json-file', Config: { 'max-size': '100m', 'max-file': '10' } };
 const S = 1_000_000_000;
+const MIB = 1024 * 1024;
+/** What every container gets: no capability but those added back, no new privileges, memory without swap beyond it. */
+const hardened = (capAdd: string[], readonly: boolean, memory: number, pids: number) => ({
+  SecurityOpt: ['no-new-privileges'],
+  CapDrop: ['ALL'],
+  CapAdd: capAdd,
+  ReadonlyRootfs: readonly,
+  Tmpfs: {},
+  Memory: memory,
+  MemorySwap: memory,
+  PidsLimit: pids,
+});
 
 function container(plan: DeployPlan, service: ServiceName): ContainerSpec {
   for (const step of plan.steps) if ((step.kind === 'container' || step.kind === 'oneshot') && step.container.service === service) return step.container;
@@ -48,6 +60,7 @@ describe('toDockerCreateOptions', () => {
         Mounts: [{ Type: 'volume', Source: 'jobmon087_db_data', Target: '/var/lib/mysql' }],
         RestartPolicy: { Name: 'unless-stopped' },
         LogConfig: LOGS,
+        ...hardened(['CHOWN', 'SETGID', 'SETUID'], false, 2048 * MIB, 1024),
       },
       NetworkingConfig: { EndpointsConfig: { jobmon087_default: { Aliases: ['db'] } } },
     });
@@ -77,7 +90,14 @@ describe('toDockerCreateOptions', () => {
         ...ours,
       },
       ExposedPorts: {},
-      HostConfig: { NetworkMode: 'jobmon087_default', PortBindings: {}, Mounts: [], RestartPolicy: { Name: 'no' }, LogConfig: LOGS },
+      HostConfig: {
+        NetworkMode: 'jobmon087_default',
+        PortBindings: {},
+        Mounts: [],
+        RestartPolicy: { Name: 'no' },
+        LogConfig: LOGS,
+        ...hardened([], true, 512 * MIB, 128),
+      },
       NetworkingConfig: { EndpointsConfig: { jobmon087_default: { Aliases: [] } } },
     });
   });
@@ -96,12 +116,19 @@ describe('toDockerCreateOptions', () => {
     });
     expect(options.NetworkingConfig).toStrictEqual({ EndpointsConfig: { jobmon1012_default: { Aliases: ['jobmon'] } } });
     expect(options.Healthcheck).toBeUndefined();
+    expect(options.HostConfig).toMatchObject(hardened([], true, 1024 * MIB, 256));
   });
 
   it('the monitor switches the image\'s HTTP healthcheck off: it serves no HTTP', () => {
     const options = toDockerCreateOptions(container(plan, 'monitor'));
     expect(options.Cmd).toEqual(['monitor']);
     expect(options.Healthcheck).toStrictEqual({ Test: ['NONE'] });
+    expect(options.HostConfig).toMatchObject(hardened([], true, 512 * MIB, 128));
+  });
+
+  it("a configured limit reaches the engine's options, swap included", () => {
+    const limited = planDeploy({ ...input087(), limits: { jobmon: { memory: 300 * MIB, pids: 64 } } });
+    expect(toDockerCreateOptions(container(limited, 'jobmon')).HostConfig).toMatchObject({ Memory: 300 * MIB, MemorySwap: 300 * MIB, PidsLimit: 64 });
   });
 
   it('no secret on any command line: every Cmd and healthcheck Test is free of the sentinels', () => {

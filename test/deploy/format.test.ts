@@ -38,15 +38,17 @@ describe('formatPlan', () => {
     ]);
   });
 
-  it('shows each container with its ports, env names, policies and labels', () => {
+  it('shows each container with its ports, policies, hardening and limits, env names and labels', () => {
     const lines = text.split('\n');
     const web = lines.slice(lines.findIndex((l) => l.includes('container  jobmon087_jobmon_1')));
-    expect(web.slice(1, 18)).toEqual([
+    expect(web.slice(1, 20)).toEqual([
       '      image    jobmon-server:0123456789ab',
       '      command  web',
       '      ports    127.0.0.1:8756 -> 80/tcp (jsm-1)',
       '      network  jobmon087_default as jobmon',
       '      restart  unless-stopped; logs json-file, 100m x 10',
+      '      security no-new-privileges, no capabilities, read-only root filesystem',
+      '      limits   memory 1g (no swap), pids 256',
       '      env      DB_HOST=db',
       '               DB_PORT=3306',
       '               DB_NAME=docker',
@@ -63,6 +65,8 @@ describe('formatPlan', () => {
     expect(text).toContain('      ports    127.0.0.1:3870 -> 3306/tcp (db)');
     expect(text).toContain('      health   mariadb-admin --protocol=tcp --host=127.0.0.1 --port=3306 --user=healthcheck ping (every 2 s)');
     expect(text).toContain('               SLACK_TOKEN=[REDACTED]');
+    expect(text).toContain('      security no-new-privileges, capabilities CHOWN, SETGID, SETUID only, writable root filesystem');
+    expect(text).toContain('      limits   memory 2g (no swap), pids 1024');
   });
 
   it('states the release, the bind address and the labels every resource carries', () => {

@@ -22,6 +22,10 @@ const root = { secret: SENTINELS.root };
 const serviceUser = { secret: SENTINELS.serviceUser };
 const readOnly = { secret: SENTINELS.readOnly };
 const SERVER = 'jobmon-server:0123456789ab';
+const MIB = 1024 * 1024;
+// Every capability dropped; the DB's entry point gets back only what it needs to hand its folders to mysql and switch to it.
+const dbSecurity = { noNewPrivileges: true, capAdd: ['CHOWN', 'SETGID', 'SETUID'], readOnlyRootfs: false, tmpfs: {} };
+const serverSecurity = { noNewPrivileges: true, capAdd: [], readOnlyRootfs: true, tmpfs: {} };
 const DB = 'jobmon-mariadb:0123456789ab';
 
 /** The whole plan for release-0.8.7 (jsm-1 8756, db 3870) bound to 127.0.0.1. */
@@ -65,6 +69,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: ['db'] },
         restart: 'unless-stopped',
         logging,
+        security: dbSecurity,
+        limits: { memoryBytes: 2048 * MIB, pids: 1024 },
         env: { MARIADB_ROOT_PASSWORD: root },
         ports: [{ name: 'db', hostIp: '127.0.0.1', hostPort: 3870, containerPort: 3306, protocol: 'tcp' }],
         mounts: [{ volume: 'jobmon087_db_data', target: '/var/lib/mysql' }],
@@ -90,6 +96,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: [] },
         restart: 'no',
         logging,
+        security: serverSecurity,
+        limits: { memoryBytes: 512 * MIB, pids: 128 },
         command: ['initdb'],
         healthcheck: 'none',
         env: {
@@ -118,6 +126,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: ['jobmon'] },
         restart: 'unless-stopped',
         logging,
+        security: serverSecurity,
+        limits: { memoryBytes: 1024 * MIB, pids: 256 },
         command: ['web'],
         env: {
           DB_HOST: 'db',
@@ -151,6 +161,8 @@ const EXPECTED_087 = {
         network: { name: 'jobmon087_default', aliases: ['monitor'] },
         restart: 'unless-stopped',
         logging,
+        security: serverSecurity,
+        limits: { memoryBytes: 512 * MIB, pids: 128 },
         command: ['monitor'],
         healthcheck: 'none',
         env: {
@@ -243,6 +255,17 @@ describe('planDeploy', () => {
     expect(containers.flatMap((s) => s.container.ports.map((p) => p.hostIp))).toEqual(['0.0.0.0', '0.0.0.0']);
     expect(plan.steps.filter((s) => s.kind === 'image').map((s) => s.baseImage)).toEqual(['debian:12-offline', 'debian:12-offline']);
     expect(Object.keys(containers[2]!.container.env)).not.toContain('SLACK_TOKEN');
+  });
+
+  it("takes the configuration's limits over the defaults, each service its own", () => {
+    const plan = planDeploy({ ...input087(), limits: { db: { memory: 3 * 1024 * MIB }, monitor: { memory: 64 * MIB, pids: 32 } } });
+    const limits = plan.steps.flatMap((s) => (s.kind === 'container' || s.kind === 'oneshot' ? [[s.container.service, s.container.limits]] : []));
+    expect(Object.fromEntries(limits)).toEqual({
+      db: { memoryBytes: 3072 * MIB, pids: 1024 },
+      initdb: { memoryBytes: 512 * MIB, pids: 128 },
+      jobmon: { memoryBytes: 1024 * MIB, pids: 256 },
+      monitor: { memoryBytes: 64 * MIB, pids: 32 },
+    });
   });
 
   it('refuses a release without a semver tag or without a DB or service port', () => {
