@@ -36,9 +36,17 @@ export class ProblemsFoundError extends JobmonOpsError {
   }
 }
 
-/** Ctrl-C: the command stopped after cleaning up (exit 130). */
+/** The signals a command stops for, cleaning up first. SIGHUP is what a dropped ssh session sends. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** 128 + the signal's number, as a shell reports a process the signal ended: INT 130, TERM 143, HUP 129. */
+export const SIGNAL_EXIT_CODES: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Ctrl-C or another stop signal: the command stopped after cleaning up (exit 130, or 128 + the signal). */
 export class InterruptedError extends JobmonOpsError {
-  constructor(message = 'interrupted; cleaned up') {
-    super(message, ExitCode.interrupted);
+  readonly signal: InterruptSignal;
+  constructor(message = 'interrupted; cleaned up', signal: InterruptSignal = 'SIGINT') {
+    super(message, SIGNAL_EXIT_CODES[signal]);
+    this.signal = signal;
   }
 }

@@ -9,6 +9,7 @@ import { DEFAULT_CHANNELS } from '../deploy/prompts.js';
 import { dbSecrets, readSlackToken } from '../deploy/secrets.js';
 import { resolveDeployTarget } from '../deploy/target.js';
 import { displayName } from '../registry/release.js';
+import { withInterrupt } from '../util/interrupt.js';
 import { loadRegistry, locateRegistry } from '../registry/store.js';
 
 export interface DeployOptions extends GlobalOptions {
@@ -87,7 +88,7 @@ function wantsSpinner(options: DeployOptions, env: NodeJS.ProcessEnv): boolean {
   return !ci && !options.quiet && process.stdout.isTTY === true && process.stderr.isTTY === true;
 }
 
-/** The real deploy: preflight (changes nothing), then the run; Ctrl-C rolls back and exits 130. */
+/** The real deploy: preflight (changes nothing), then the run; a stop signal rolls back and exits 128 + its number. */
 async function deployForReal(options: DeployOptions, ctx: Context): Promise<number> {
   const [{ connectEngine }, { runPreflight }, { runDeploy }, { deploymentsRoot }, progressModule] = await Promise.all([
     import('../deploy/engine.js'),
@@ -101,33 +102,29 @@ async function deployForReal(options: DeployOptions, ctx: Context): Promise<numb
   const local = located.exists || options.registry ? (await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env })).registry : undefined;
   const host = options.host ?? config.defaultHost;
   const { docker, endpoint } = connectEngine({ env: ctx.env, config, ...(host ? { host } : {}) });
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    ctx.logger.warn('interrupted: stopping and removing what this run created (Ctrl-C again to quit at once)');
-    controller.abort(new InterruptedError());
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const progress = wantsSpinner(options, ctx.env) ? await progressModule.spinnerProgress(ctx.logger) : progressModule.plainProgress(ctx.logger);
-    const user = currentUser(ctx.env);
-    const root = deploymentsRoot(ctx.env);
-    const pre = await runPreflight({
-      ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true, breakLock: options.breakLock === true,
-      config, docker, endpoint, user, deploymentsRoot: root, log: (line) => ctx.logger.warn(line), signal: controller.signal,
-      ...(options.repo ? { repo: options.repo } : {}), ...(host ? { host } : {}), ...(local ? { local } : {}),
-    });
-    const { tag } = pre.source;
-    progress.line(`preflight ok: ${tag.tag} at ${tag.commit.slice(0, 12)} for ${pre.source.target.release.host} on ${endpoint.url}; ports free${pre.existing.length ? '; redeploying' : ''}`);
-    if (controller.signal.aborted) throw new InterruptedError('interrupted during preflight; nothing was changed');
-    return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal: controller.signal, limits: config.limits });
-  } catch (error) {
-    // Whatever a Ctrl-C broke (a git or engine call mid-way) is reported as the interruption it was, exit 130.
-    if (controller.signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError(`interrupted (${(error as Error).message}); cleaned up`);
-    throw error;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const warn = (line: string) => ctx.logger.warn(line);
+  // A stop signal (Ctrl-C, SIGTERM, or SIGHUP from a dropped ssh session) rolls the run back
+  // as a failure would; further signals cannot cut that rollback short.
+  return withInterrupt('interrupted; cleaned up', async (signal) => {
+    try {
+      const progress = wantsSpinner(options, ctx.env) ? await progressModule.spinnerProgress(ctx.logger) : progressModule.plainProgress(ctx.logger);
+      const user = currentUser(ctx.env);
+      const root = deploymentsRoot(ctx.env);
+      const pre = await runPreflight({
+        ref: options.release, bind: options.bind, redeploy: options.redeploy === true, purgeData: options.purgeData === true, breakLock: options.breakLock === true,
+        config, docker, endpoint, user, deploymentsRoot: root, log: warn, signal,
+        ...(options.repo ? { repo: options.repo } : {}), ...(host ? { host } : {}), ...(local ? { local } : {}),
+      });
+      const { tag } = pre.source;
+      progress.line(`preflight ok: ${tag.tag} at ${tag.commit.slice(0, 12)} for ${pre.source.target.release.host} on ${endpoint.url}; ports free${pre.existing.length ? '; redeploying' : ''}`);
+      if (signal.aborted) throw new InterruptedError('interrupted during preflight; nothing was changed');
+      return await runDeploy({ options, ctx, docker, endpoint, pre, registry: pre.source.registry, user, deploymentsRoot: root, progress, signal, limits: config.limits });
+    } catch (error) {
+      // Whatever a signal broke (a git or engine call mid-way) is reported as the interruption it was.
+      if (signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError(`interrupted (${(error as Error).message}); cleaned up`);
+      throw error;
+    }
+  }, { repeat: 'wait', warn });
 }
 
 /** Deploys a release to a Docker host, or with `--dry-run` prints the plan and changes nothing. */

@@ -10,7 +10,7 @@ import { choosePassword, readCurrentRecord } from '../dump/credentials.js';
 import { dumpDatabase, type DumpVia } from '../dump/dump.js';
 import { findClient } from '../dump/exec.js';
 import { formatBytes, formatSeconds } from '../dump/format.js';
-import { withInterrupt } from '../dump/interrupt.js';
+import { withInterrupt } from '../util/interrupt.js';
 import { byteProgress, wantsProgress } from '../dump/progress.js';
 import { clientAddress, resolveDbTarget, type DbTarget } from '../dump/target.js';
 import { UsageError } from '../errors.js';

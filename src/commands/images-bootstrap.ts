@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import type { Context, GlobalOptions } from '../context.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { withInterrupt } from '../util/interrupt.js';
 import { bootstrapBaseImage, findExecutable } from '../deploy/bootstrap.js';
 import { connectEngine, ensureEngineReachable } from '../deploy/engine.js';
 import { BASE_LABEL, bootstrapTag, isSuiteName } from '../deploy/images.js';
@@ -71,26 +72,9 @@ export async function imagesBootstrap(options: ImagesBootstrapOptions, ctx: Cont
   }
   await ensureBootstrapTools(ctx.env);
 
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new InterruptedError('interrupted; the temporary rootfs was removed and no image was made'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const started = Date.now();
-  try {
-    const id = await bootstrapBaseImage({
-      docker,
-      suite: options.suite,
-      image,
-      log: (line) => logger.info(line),
-      debug: (line) => logger.debug(line),
-      signal: abort.signal,
-    });
-    return report(id, true, Math.round((Date.now() - started) / 1000));
-  } catch (error) {
-    if (abort.signal.aborted) throw abort.signal.reason;
-    throw error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const id = await withInterrupt('interrupted; the temporary rootfs was removed and no image was made', (signal) =>
+    bootstrapBaseImage({ docker, suite: options.suite, image, log: (line) => logger.info(line), debug: (line) => logger.debug(line), signal }),
+  );
+  return report(id, true, Math.round((Date.now() - started) / 1000));
 }

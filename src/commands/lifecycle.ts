@@ -1,9 +1,11 @@
 import type { Context, GlobalOptions } from '../context.js';
 import { plainProgress } from '../deploy/progress.js';
 import { clientAddressOf } from '../deploy/preflight.js';
-import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { ProblemsFoundError, UsageError } from '../errors.js';
+import { withInterrupt } from '../util/interrupt.js';
 import { changeStack, type LifecycleAction } from '../ops/lifecycle.js';
 import { SERVICES, type StackService } from '../ops/stack.js';
+import { withReleaseLock } from '../ops/release-lock.js';
 import { openRelease } from '../ops/target.js';
 
 export interface LifecycleOptions extends GlobalOptions {
@@ -23,25 +25,22 @@ async function runLifecycle(action: LifecycleAction, options: LifecycleOptions, 
   }
   const { target, docker, endpoint, config, registry } = await openRelease(options.ref, options, ctx);
   const what = options.service ? `${options.service} of ${target.name}` : target.name;
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new InterruptedError(`interrupted while the ${action} of ${what} was under way; see jobmon-ops status ${target.name}`));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let result;
   try {
-    result = await changeStack({
-      docker, project: target.project, action, timeoutSeconds: options.timeout, servicePort: registry.internalPorts.service,
-      addressFor: (hostIp) => clientAddressOf(config, target.release.host, endpoint, hostIp),
-      progress: plainProgress(ctx.logger), signal: controller.signal,
-      ...(options.service ? { service: options.service as StackService } : {}),
-    });
+    const lock = { docker, project: target.project, name: target.name, version: target.version, command: action, env: ctx.env, log: (line: string) => ctx.logger.warn(line) };
+    result = await withInterrupt(`interrupted while the ${action} of ${what} was under way; see jobmon-ops status ${target.name}`, (signal) =>
+      withReleaseLock(lock, () =>
+        changeStack({
+          docker, project: target.project, action, timeoutSeconds: options.timeout, servicePort: registry.internalPorts.service,
+          addressFor: (hostIp) => clientAddressOf(config, target.release.host, endpoint, hostIp),
+          progress: plainProgress(ctx.logger), signal,
+          ...(options.service ? { service: options.service as StackService } : {}),
+        }),
+      ),
+    );
   } catch (error) {
-    if (controller.signal.aborted) throw controller.signal.reason;
     if (error instanceof Error && !('exitCode' in error)) throw new ProblemsFoundError(`${action} of ${what} failed: ${error.message}; see jobmon-ops logs ${target.name}`);
     throw error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   const all = options.service ? 1 : SERVICES.length;
   if (result.missing.length === all) throw new UsageError(`${what} has no containers on ${endpoint.url}; deploy it with jobmon-ops deploy ${target.name}`);

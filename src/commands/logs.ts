@@ -1,5 +1,6 @@
 import type { Context, GlobalOptions } from '../context.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, SIGNAL_EXIT_CODES, UsageError, type InterruptSignal } from '../errors.js';
+import { STOP_SIGNALS } from '../util/interrupt.js';
 import { parseSince } from '../ops/log-lines.js';
 import { showLogs, type LogSource } from '../ops/logs.js';
 import { SERVICES, stackContainers, type StackService } from '../ops/stack.js';
@@ -44,10 +45,14 @@ export async function logs(options: LogsOptions, ctx: Context): Promise<number> 
     const tty = (await docker.getContainer(container.id).inspect()).Config.Tty === true;
     sources.push({ service, id: container.id, tty });
   }
+  // Ctrl-C is how a follow ends: no error line, only the signal's exit code.
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  let stoppedBy: InterruptSignal | undefined;
+  const stop = (name: InterruptSignal) => {
+    stoppedBy ??= name;
+    controller.abort();
+  };
+  for (const name of STOP_SIGNALS) process.on(name, stop);
   try {
     await showLogs({
       docker, sources, prefix: options.service === undefined, follow: options.follow === true, timestamps: options.timestamps === true,
@@ -55,8 +60,7 @@ export async function logs(options: LogsOptions, ctx: Context): Promise<number> 
       out: process.stdout, err: process.stderr, signal: controller.signal,
     });
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const name of STOP_SIGNALS) process.off(name, stop);
   }
-  return controller.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+  return stoppedBy ? SIGNAL_EXIT_CODES[stoppedBy] : ExitCode.ok;
 }

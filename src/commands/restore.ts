@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfig, type OperatorConfig } from '../config.js';
 import type { Context, GlobalOptions } from '../context.js';
 import { DB_ACCOUNTS, DB_NAME } from '../deploy/containers.js';
 import { canPrompt } from '../deploy/prompts.js';
@@ -7,12 +7,14 @@ import { LOAD_CLIENTS } from '../dump/argv.js';
 import { choosePassword, readCurrentRecord } from '../dump/credentials.js';
 import { findClient } from '../dump/exec.js';
 import { formatBytes, formatSeconds } from '../dump/format.js';
-import { withInterrupt } from '../dump/interrupt.js';
+import { withInterrupt } from '../util/interrupt.js';
 import { byteProgress, wantsProgress } from '../dump/progress.js';
 import { checkDumpFile, databaseInUse, loadDump } from '../dump/restore.js';
-import { clientAddress, resolveDbTarget } from '../dump/target.js';
+import { clientAddress, resolveDbTarget, type DbTarget } from '../dump/target.js';
 import { ProblemsFoundError, UsageError } from '../errors.js';
-import { displayName } from '../registry/release.js';
+import { displayName, projectName } from '../registry/release.js';
+import { connectEngine, ensureEngineReachable } from '../deploy/engine.js';
+import { withReleaseLock } from '../ops/release-lock.js';
 import { loadRegistry, shortPath } from '../registry/store.js';
 import { confirmOnTerminal } from '../util/confirm.js';
 
@@ -26,6 +28,20 @@ export interface RestoreOptions extends GlobalOptions {
   /** Hidden: the database name when no deployment record gives it (tests). */
   database?: string;
   quiet?: boolean;
+}
+
+/**
+ * Runs the load under the release's deploy lock, so no deploy, undeploy or
+ * restart runs meanwhile. A release without a semver tag was never deployed
+ * by jobmon-ops and has no lock.
+ */
+async function underLock<T>(target: DbTarget, config: OperatorConfig, ctx: Context, load: () => Promise<T>): Promise<T> {
+  const { version } = target;
+  if (version === undefined) return load();
+  const { docker, endpoint } = connectEngine({ env: ctx.env, config, host: target.release.host });
+  await ensureEngineReachable(docker, endpoint);
+  const name = displayName(target.release.release);
+  return withReleaseLock({ docker, project: projectName(version), name, version, command: 'restore', env: ctx.env, log: (line) => ctx.logger.warn(line) }, load);
 }
 
 /**
@@ -57,18 +73,21 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
   const { password } = await choosePassword({ user, record, version: target.version, env: ctx.env, interactive, where });
   const login = { user, password, host, port: target.port };
 
-  if ((await databaseInUse(login, database)) && !options.force) {
-    throw new UsageError(`database ${database} of ${name} at ${where} is in use (task_dag has rows); restore refuses to load over Jobmon data unless --force`);
-  }
-  const question = `Load ${shown} (${formatBytes(dumpFile.bytes)}) into database ${database} of ${name} at ${where}? Its tables are replaced by the dump's.`;
-  if (!options.yes && !(await confirmOnTerminal(question))) throw new ProblemsFoundError('not confirmed; nothing was changed');
+  let started = 0;
+  const result = await underLock(target, config, ctx, async () => {
+    if ((await databaseInUse(login, database)) && !options.force) {
+      throw new UsageError(`database ${database} of ${name} at ${where} is in use (task_dag has rows); restore refuses to load over Jobmon data unless --force`);
+    }
+    const question = `Load ${shown} (${formatBytes(dumpFile.bytes)}) into database ${database} of ${name} at ${where}? Its tables are replaced by the dump's.`;
+    if (!options.yes && !(await confirmOnTerminal(question))) throw new ProblemsFoundError('not confirmed; nothing was changed');
 
-  const started = Date.now();
-  const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));
-  const stopped = `interrupted: the load into database ${database} at ${where} was stopped partway, so it is partly loaded (some tables replaced, others missing or cut short); restore again with --force`;
-  const result = await withInterrupt(stopped, (signal) =>
-    loadDump({ client, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
-  ).finally(() => progress.stop());
+    started = Date.now();
+    const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));
+    const stopped = `interrupted: the load into database ${database} at ${where} was stopped partway, so it is partly loaded (some tables replaced, others missing or cut short); restore again with --force`;
+    return withInterrupt(stopped, (signal) =>
+      loadDump({ client, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
+    ).finally(() => progress.stop());
+  });
   const ms = Date.now() - started;
   if (options.json) {
     ctx.logger.data(JSON.stringify({ file, release: name, host: target.release.host, database, user, address: where, sqlBytes: result.sqlBytes, seconds: Number((ms / 1000).toFixed(3)) }, null, 2));

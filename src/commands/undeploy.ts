@@ -1,11 +1,12 @@
 import type { Context, GlobalOptions } from '../context.js';
-import { acquireLock } from '../deploy/lock.js';
 import { resourceNames } from '../deploy/names.js';
 import { plainProgress } from '../deploy/progress.js';
 import { canPrompt } from '../deploy/prompts.js';
 import { ProblemsFoundError, UsageError } from '../errors.js';
 import { undeployStack } from '../ops/undeploy.js';
+import { withReleaseLock } from '../ops/release-lock.js';
 import { openRelease } from '../ops/target.js';
+import { deploymentsRoot, recordUndeploy } from '../deploy/record.js';
 import { confirmOnTerminal } from '../util/confirm.js';
 
 export interface UndeployOptions extends GlobalOptions {
@@ -34,13 +35,12 @@ export async function undeploy(options: UndeployOptions, ctx: Context): Promise<
       if (!(await confirmOnTerminal(`Delete ${volume} and all data of ${target.name} on ${endpoint.url}?`))) throw new ProblemsFoundError('not confirmed; nothing was changed');
     }
   }
-  const lock = await acquireLock(docker, target.project, target.name);
-  let result;
-  try {
-    result = await undeployStack({ docker, project: target.project, purgeData: options.purgeData === true, timeoutSeconds: options.timeout, progress: plainProgress(ctx.logger) });
-  } finally {
-    await lock.release().catch((error: unknown) => ctx.logger.warn(`could not remove the deploy lock ${lock.name}: ${(error as Error).message}`));
-  }
+  const log = (line: string) => ctx.logger.warn(line);
+  const result = await withReleaseLock({ docker, project: target.project, name: target.name, version: target.version, command: 'undeploy', env: ctx.env, log }, async () => {
+    const done = await undeployStack({ docker, project: target.project, purgeData: options.purgeData === true, timeoutSeconds: options.timeout, progress: plainProgress(ctx.logger) });
+    await recordUndeploy(deploymentsRoot(ctx.env), target.version, done.volumeRemoved !== undefined);
+    return done;
+  });
   if (result.containers.length === 0 && !result.network && !result.volumeRemoved) {
     ctx.logger.info(`${target.name} has no containers or network on ${endpoint.url}; nothing to remove${result.volumeKept ? ` (its volume ${result.volumeKept} is kept)` : ''}`);
     return 0;

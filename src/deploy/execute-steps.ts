@@ -57,8 +57,9 @@ async function startContainer(step: ContainerStep | OneshotStep, ctx: StepContex
   const name = step.container.name;
   let note = 'created and started';
   const parkedAs = parkedName(name);
-  // A parked container still here is from a run that was killed outright: this run replaces it.
-  await removeContainer(docker, parkedAs);
+  // A parked container of a killed run was restored or removed in preflight (recover.ts);
+  // one here now belongs to a run that started meanwhile, and is not ours to replace.
+  if (await containerExists(docker, parkedAs)) throw new Error(`${parkedAs} appeared during this run; see jobmon-ops status, which recovers a killed run's containers`);
   if (await containerExists(docker, name)) {
     if (step.onExisting !== 'replace') throw new Error(`a container named ${name} exists; pass --redeploy to replace it`);
     // The old one stops as `docker stop` would (SIGTERM, then 10 s), so the DB shuts down cleanly,

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { lastLogLines } from './container-logs.js';
-import { applyStep, removeCreated, removeOneshot, removeParked, restoreParked, type Created, type StepContext } from './execute-steps.js';
+import { applyStep, removeCreated, removeOneshot, restoreParked, type Created, type Parked, type StepContext } from './execute-steps.js';
 import { stepTitle } from './format.js';
 import type { DeployPlan, DeployStep } from './plan-types.js';
 import type { Progress } from './progress.js';
@@ -28,8 +28,12 @@ export interface ExecuteResult {
   created: Created;
   steps: StepTiming[];
   seconds: number;
-  /** Replaced containers the run could not remove after it succeeded. */
-  left: string[];
+  /**
+   * The containers a redeploy replaced, still parked: the caller records the
+   * success first and then removes them, so a run killed in between leaves
+   * parked containers next to a record that says the new stack was proven.
+   */
+  parked: Parked[];
 }
 
 /** A step failed (or the run was interrupted) and what this run created was removed again. */
@@ -69,7 +73,8 @@ export function progressTitle(step: DeployStep, index: number, total: number): s
  * run created, newest first (a network or volume that existed before is
  * kept), puts back the containers a redeploy replaced, and throws a
  * DeployFailure with the failing container's last 50 log lines, read before
- * the removal. Replaced containers are removed only once every step passed.
+ * the removal. Replaced containers stay parked when every step passed: the
+ * caller removes them after recording the success.
  */
 export async function executePlan({ docker, plan, progress, signal, clientAddress }: ExecuteOptions): Promise<ExecuteResult> {
   const created: Created = { containers: [], parked: [] };
@@ -93,6 +98,5 @@ export async function executePlan({ docker, plan, progress, signal, clientAddres
       throw new DeployFailure(title, error, container, logs, created, left, signal.aborted, restore);
     }
   }
-  const left = await removeParked(docker, created.parked);
-  return { created, steps: timings, seconds: (Date.now() - started) / 1000, left };
+  return { created, steps: timings, seconds: (Date.now() - started) / 1000, parked: created.parked };
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { UsageError } from '../errors.js';
 import { imageId } from './image-build.js';
+import { currentOwner, ownerFromLabels, ownerLabels, type LockOwner } from './lock-liveness.js';
 import { LABEL_PREFIX } from './names.js';
 
 /**
@@ -15,7 +16,10 @@ import { LABEL_PREFIX } from './names.js';
 /** An empty image: a container needs one to exist, and this one costs 0 bytes. */
 export const LOCK_IMAGE = 'jobmon-ops/deploy-lock:1';
 
-const LABELS = { lock: `${LABEL_PREFIX}deploy-lock`, holder: `${LABEL_PREFIX}lock-holder`, createdAt: `${LABEL_PREFIX}lock-created-at` } as const;
+const LABELS = { lock: `${LABEL_PREFIX}deploy-lock`, holder: `${LABEL_PREFIX}lock-holder`, createdAt: `${LABEL_PREFIX}lock-created-at`, command: `${LABEL_PREFIX}lock-command` } as const;
+
+/** The commands that change a release's stack, each under its lock. */
+export type LockingCommand = 'deploy' | 'undeploy' | 'start' | 'stop' | 'restart' | 'restore';
 
 export const lockName = (project: string) => `${project}_deploy_lock`;
 
@@ -53,13 +57,25 @@ function age(createdAt: string | undefined, now = Date.now()): string {
   return seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`;
 }
 
+export interface HeldLock {
+  holder: string;
+  createdAt?: string;
+  age: string;
+  /** The holding process, when the lock names it precisely (see lock-liveness.ts). */
+  owner?: LockOwner;
+  /** What it is doing; locks of older versions say nothing, and were deploys or undeploys. */
+  command?: string;
+}
+
 /** Who holds the lock and since when, or undefined when there is none. */
-export async function inspectLock(docker: Docker, project: string): Promise<{ holder: string; createdAt?: string; age: string } | undefined> {
+export async function inspectLock(docker: Docker, project: string): Promise<HeldLock | undefined> {
   try {
     const info = await docker.getContainer(lockName(project)).inspect();
     const labels = info.Config.Labels ?? {};
     const createdAt = labels[LABELS.createdAt] ?? info.Created;
-    return { holder: labels[LABELS.holder] ?? 'unknown', ...(createdAt ? { createdAt } : {}), age: age(createdAt) };
+    const owner = ownerFromLabels(labels);
+    const command = labels[LABELS.command];
+    return { holder: labels[LABELS.holder] ?? 'unknown', ...(createdAt ? { createdAt } : {}), age: age(createdAt), ...(owner ? { owner } : {}), ...(command ? { command } : {}) };
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw error;
@@ -77,17 +93,23 @@ export async function breakLock(docker: Docker, project: string): Promise<{ hold
 }
 
 /**
- * Takes the lock or fails at once (exit 2, nothing changed) naming the holder
- * and the lock's age. `labels` go on the lock container too (tests mark theirs).
+ * The one-line error for a lock another command holds: which, who, for how
+ * long, and the way out. A holder that died on this machine never gets here:
+ * recoverAbandonedRun releases its lock first.
  */
-/** The one-line error for a lock another deploy holds: who, for how long, and the way out. */
-export function lockHeldError(release: string, held: { holder: string; age: string } | undefined): UsageError {
+export function lockHeldError(release: string, held: HeldLock | undefined, asking: LockingCommand = 'deploy'): UsageError {
+  const what = held?.command ?? 'deploy';
+  const way = asking === 'deploy' ? 'run again with --break-lock' : `break the lock with jobmon-ops deploy ${release} --redeploy --break-lock`;
   return new UsageError(
-    `another deploy of ${release} holds the lock on this engine: ${held?.holder ?? 'unknown'}, for ${held?.age ?? 'a moment'}; wait for it to finish, or if that deploy died, run again with --break-lock`,
+    `${what === asking ? 'another' : 'a'} ${what} of ${release} holds the lock on this engine: ${held?.holder ?? 'unknown'}, for ${held?.age ?? 'a moment'}; wait for it to finish, or if that ${what} died, ${way}`,
   );
 }
 
-export async function acquireLock(docker: Docker, project: string, release: string, labels: Record<string, string> = {}): Promise<DeployLock> {
+/**
+ * Takes the lock or fails at once (exit 2, nothing changed) naming the holder
+ * and the lock's age. `labels` go on the lock container too (tests mark theirs).
+ */
+export async function acquireLock(docker: Docker, project: string, release: string, labels: Record<string, string> = {}, command: LockingCommand = 'deploy'): Promise<DeployLock> {
   await ensureLockImage(docker);
   const name = lockName(project);
   const holder = lockHolder();
@@ -96,12 +118,12 @@ export async function acquireLock(docker: Docker, project: string, release: stri
       name,
       Image: LOCK_IMAGE,
       Cmd: ['deploy-lock'],
-      Labels: { ...labels, [LABELS.lock]: project, [LABELS.holder]: holder, [LABELS.createdAt]: new Date().toISOString() },
+      Labels: { ...labels, [LABELS.lock]: project, [LABELS.holder]: holder, [LABELS.createdAt]: new Date().toISOString(), [LABELS.command]: command, ...ownerLabels(currentOwner()) },
       HostConfig: { NetworkMode: 'none' },
     });
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
-    throw lockHeldError(release, await inspectLock(docker, project));
+    throw lockHeldError(release, await inspectLock(docker, project), command);
   }
   let released = false;
   return {

@@ -7,12 +7,13 @@ import { PORT_COLUMN } from '../registry/schema.js';
 import { ensureEngineReachable, type EngineEndpoint } from './engine.js';
 import { projectContainers, publishedPorts, volumeExists, type ContainerBrief } from './engine-state.js';
 import { resourceNames } from './names.js';
-import { inspectLock, lockHeldError } from './lock.js';
+import { lockHeldError } from './lock.js';
+import { recoverAbandonedRun } from './recover.js';
 import { probePort } from './port-probe.js';
 import { latestVolumeRecord, type DeploymentRecord } from './record.js';
 import { resolveReleaseSource, type ReleaseSource } from './release-source.js';
-
 import { assertRepoNotOption } from './git-tag.js';
+
 export interface PreflightInput {
   ref: string;
   repo?: string;
@@ -101,14 +102,17 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   }
   const repo = input.repo ?? config.repository;
   if (!repo) throw new UsageError('no repository to take the release from; pass --repo URL, or set "repository" in the configuration');
-  await ensureEngineReachable(docker, input.endpoint);
   assertRepoNotOption(repo, input.repo === undefined ? '"repository" in the configuration' : '--repo');
+  await ensureEngineReachable(docker, input.endpoint);
   const source = await resolveReleaseSource({ ref: input.ref, repo, ...(input.host ? { host: input.host } : {}), ...(input.local ? { local: input.local } : {}), log: input.log, ...(input.signal ? { signal: input.signal } : {}) });
   const { version, tag } = source.tag;
   const project = projectName(version);
   // A deploy in progress holds the lock and its containers are coming and going:
-  // say so first (reading the lock changes nothing), before its ports look taken.
-  const held = input.breakLock ? undefined : await inspectLock(docker, project);
+  // say so first, before its ports look taken. A run that was killed outright is
+  // put right instead: the one change preflight makes, and only to undo that run.
+  const { held } = await recoverAbandonedRun({
+    docker, project, release: tag, version, deploymentsRoot: input.deploymentsRoot, by: 'deploy', log: input.log, ...(input.breakLock ? { breakLock: true } : {}),
+  });
   if (held) throw lockHeldError(tag, held);
   const existing = await projectContainers(docker, project);
   if (existing.length > 0 && !input.redeploy) {

@@ -12,7 +12,9 @@ import { DB_ACCOUNTS, type DbSecrets } from './containers.js';
  * with the outcome. The newest record of a version is the current one.
  */
 
-export type RecordStatus = 'pending' | 'deployed' | 'failed' | 'rolled-back';
+/** `abandoned`: the run was killed outright (kill -9, a lost machine) and a later command found it `pending`. */
+/** `undeployed`: `jobmon-ops undeploy` removed the stack (and with --purge-data the volume) later. */
+export type RecordStatus = 'pending' | 'deployed' | 'failed' | 'rolled-back' | 'abandoned' | 'undeployed';
 
 export type AccountName = (typeof DB_ACCOUNTS)[keyof typeof DB_ACCOUNTS];
 
@@ -48,6 +50,9 @@ export interface DeploymentRecord {
   volumeCreated?: boolean;
   volumeRemoved?: boolean;
   failure?: { step: string; message: string };
+  /** Set when a later command found this run abandoned: when, which command, and what it put right. */
+  abandoned?: { noticedAt: string; by: string; recovered: string[] };
+  undeployedAt?: string;
 }
 
 /** `JOBMON_DEPLOYMENTS_DIR`, else `~/jobmon_deployments`. */
@@ -85,23 +90,34 @@ export function recordFile(versionDir: string, deployedAt: string): string {
   return path.join(versionDir, `${deployedAt}.json`);
 }
 
+/** The records of a version, newest first, skipping files that do not parse. */
+async function* recordsNewestFirst(root: string, version: string): AsyncGenerator<{ file: string; record: DeploymentRecord }> {
+  const dir = path.join(root, version);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort().reverse();
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      yield { file, record: JSON.parse(await readFile(file, 'utf8')) as DeploymentRecord };
+    } catch {
+      continue;
+    }
+  }
+}
+
+/** The current record of a version: its newest. */
+export async function latestRecord(root: string, version: string): Promise<{ file: string; record: DeploymentRecord } | undefined> {
+  for await (const entry of recordsNewestFirst(root, version)) return entry;
+  return undefined;
+}
+
 /**
  * The newest record of a version whose DB volume may still exist (not
  * removed by its own rollback): the one holding the volume's passwords.
  */
 export async function latestVolumeRecord(root: string, version: string): Promise<{ file: string; record: DeploymentRecord } | undefined> {
-  const dir = path.join(root, version);
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort().reverse();
-  for (const name of names) {
-    const file = path.join(dir, name);
-    let record: DeploymentRecord;
-    try {
-      record = JSON.parse(await readFile(file, 'utf8')) as DeploymentRecord;
-    } catch {
-      continue;
-    }
-    if (record.volumeRemoved || !record.database?.accounts?.root) continue;
-    return { file, record };
+  for await (const entry of recordsNewestFirst(root, version)) {
+    if (entry.record.volumeRemoved || !entry.record.database?.accounts?.root) continue;
+    return entry;
   }
   return undefined;
 }
@@ -125,4 +141,11 @@ export function accountsOf(secrets: DbSecrets): Record<AccountName, string> {
     [DB_ACCOUNTS.serviceUser]: secrets.serviceUser.reveal(),
     [DB_ACCOUNTS.readOnly]: secrets.readOnly.reveal(),
   } as Record<AccountName, string>;
+}
+
+/** `undeploy` on the current record: the stack is gone, and with --purge-data its volume (and so its passwords' use). */
+export async function recordUndeploy(root: string, version: string, volumeRemoved: boolean): Promise<void> {
+  const current = await latestRecord(root, version);
+  if (!current) return;
+  await writeRecord(current.file, { ...current.record, status: 'undeployed', undeployedAt: new Date().toISOString(), ...(volumeRemoved ? { volumeRemoved: true } : {}) });
 }

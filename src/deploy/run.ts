@@ -6,9 +6,10 @@ import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
 import type { Registry } from '../registry/schema.js';
 import { projectContainers } from './engine-state.js';
 import { executePlan, DeployFailure } from './execute.js';
+import { removeParked } from './execute-steps.js';
 import { ensureCheckout } from './git-tag.js';
 import { ensureImages } from './image-build.js';
-import { acquireLock, breakLock } from './lock.js';
+import { acquireLock } from './lock.js';
 import { planDeploy } from './plan.js';
 import { parseLabels, withExtras } from './plan-extras.js';
 import type { PreflightResult } from './preflight.js';
@@ -19,6 +20,7 @@ import { formatSummary, pendingRecord } from './report.js';
 import { dbSecrets } from './secrets.js';
 import type { EngineEndpoint } from './engine.js';
 import type { DeployOptions } from '../commands/deploy.js';
+import { interruptSignalOf } from '../util/interrupt.js';
 
 export interface RunInput {
   options: DeployOptions;
@@ -55,10 +57,6 @@ export async function runDeploy(input: RunInput): Promise<number> {
   const interactive = canPrompt(options);
   const slack = await slackSettings(options, ctx.env, interactive);
   if (signal.aborted) throw signal.reason;
-  if (options.breakLock) {
-    const broken = await breakLock(docker, pre.project);
-    if (broken) ctx.logger.warn(`broke the deploy lock of ${tag.tag} held by ${broken.holder} for ${broken.age}`);
-  }
   const lock = await acquireLock(docker, pre.project, tag.tag, labels);
   progress.line(`deploy lock ${lock.name} taken`);
   try {
@@ -101,8 +99,11 @@ export async function runDeploy(input: RunInput): Promise<number> {
     try {
       const result = await executePlan({ docker, plan, progress, signal, clientAddress: pre.clientAddress });
       const done: DeploymentRecord = { ...record, status: 'deployed', finishedAt: new Date().toISOString(), volumeCreated: result.created.volume !== undefined };
+      // Recorded as proven before the replaced containers go: a run killed in between
+      // leaves them to recoverAbandonedRun, which then knows to remove, not restore, them.
       await writeRecord(file, done);
-      if (result.left.length > 0) ctx.logger.warn(`could not remove the replaced ${result.left.join(', ')}; remove it with docker rm`);
+      const left = await removeParked(docker, result.parked);
+      if (left.length > 0) ctx.logger.warn(`could not remove the replaced ${left.join(', ')}; remove it with docker rm`);
       ctx.logger.info(formatSummary(done, file, (Date.now() - started) / 1000));
       return 0;
     } catch (error) {
@@ -137,6 +138,6 @@ async function reportFailure(failure: DeployFailure, input: RunInput & { record:
     ...(failure.restore.restored.length > 0 ? [`restarted the previous ${failure.restore.restored.join(', ')}`] : []),
     ...(failure.restore.left.length > 0 ? [`could not restart the previous ${failure.restore.left.join(', ')}`] : []),
   ].join('; ');
-  if (failure.interrupted) throw new InterruptedError(`interrupted at ${failure.step}; ${cleanup}; record ${file}`);
+  if (failure.interrupted) throw new InterruptedError(`interrupted at ${failure.step}; ${cleanup}; record ${file}`, interruptSignalOf(input.signal));
   throw new ProblemsFoundError(`${failure.step} failed: ${message}; ${cleanup}; record ${file}`);
 }

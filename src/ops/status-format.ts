@@ -14,8 +14,12 @@ export function formatMonitor(monitor: MonitorView | 'unknown'): string {
 
 function formatStack(stack: StackReport, now: number): string[] {
   const { release } = stack;
-  const lock = stack.lock ? ` (a deploy or undeploy is under way: lock held by ${stack.lock.holder} for ${stack.lock.age})` : '';
+  const lock = stack.lock ? ` (a ${stack.lock.command ?? 'deploy or undeploy'} is under way: lock held by ${stack.lock.holder} for ${stack.lock.age})` : '';
   const lines = [`${release.name} (${release.label}) on ${release.host}, project ${release.project}: ${stack.state}${lock}`, `  ${formatMonitor(stack.monitor)}`];
+  if (stack.abandoned) {
+    const a = stack.abandoned;
+    lines.push(`  last deploy ABANDONED: the run of ${a.deployedAt} by ${a.deployUser} was killed before it finished (found ${a.noticedAt}); jobmon-ops deploy ${release.name} --redeploy makes a new one; record ${a.record}`);
+  }
   const rows = stack.containers.map((c) => [
     c.service ?? '?', c.name, c.state, c.health ?? '-', uptime(c, now), formatPorts(c.ports) || '-', c.image, c.version ?? '-',
   ]);

@@ -3,6 +3,7 @@ import type { OperatorConfig } from '../config.js';
 import type { EngineEndpoint } from '../deploy/engine.js';
 import { inspectLock } from '../deploy/lock.js';
 import { clientAddressOf } from '../deploy/preflight.js';
+import { latestRecord } from '../deploy/record.js';
 import { allReleases, displayName, projectName, versionOf, type ReleaseRef } from '../registry/release.js';
 import type { Registry } from '../registry/schema.js';
 import { healthUrl, readMonitor, type MonitorView } from './health.js';
@@ -24,7 +25,9 @@ export interface StackReport {
   containers: ContainerView[];
   monitor: MonitorView | 'unknown';
   /** A deploy (or undeploy) of the release holds its lock now: the stack is mid-change. */
-  lock?: { holder: string; age: string };
+  lock?: { holder: string; age: string; command?: string };
+  /** The release's newest deploy run was killed outright and found so later; shown until a new run replaces it. */
+  abandoned?: { deployedAt: string; deployUser: string; noticedAt: string; record: string };
 }
 
 export interface StatusReport {
@@ -43,7 +46,7 @@ const brief = (ref: ReleaseRef, version: string): ReleaseBrief => ({
 });
 
 /** Deployable releases (semver tag, not a client-only alias) by compose project; `hosts` first, so they win a shared project. */
-function releasesByProject(registry: Registry | undefined, hosts: readonly string[]): Map<string, ReleaseBrief> {
+export function releasesByProject(registry: Registry | undefined, hosts: readonly string[]): Map<string, ReleaseBrief> {
   const refs = registry ? allReleases(registry) : [];
   const ordered = [...refs.filter((r) => hosts.includes(r.host)), ...refs.filter((r) => !hosts.includes(r.host))];
   const out = new Map<string, ReleaseBrief>();
@@ -67,6 +70,8 @@ export interface StatusInput {
   only?: OpsTarget;
   /** The service port inside the container (the registry's internalPorts.service). */
   servicePort: number;
+  /** Where the deployment records are, to show an abandoned run. */
+  deploymentsRoot?: string;
 }
 
 /** The web service's published port, for GET /health on the client address; undefined when it does not run. */
@@ -99,9 +104,13 @@ export async function gatherStatus(input: StatusInput): Promise<StatusReport> {
     if (input.only && project !== input.only.project) continue;
     const ordered = [...list].sort((a, b) => SERVICES.indexOf(a.service as StackService) - SERVICES.indexOf(b.service as StackService));
     const lock = await inspectLock(input.docker, project);
+    const current = input.deploymentsRoot ? await latestRecord(input.deploymentsRoot, release.version) : undefined;
+    const abandoned = current?.record.status === 'abandoned' && current.record.abandoned
+      ? { deployedAt: current.record.deployedAt, deployUser: current.record.deployUser, noticedAt: current.record.abandoned.noticedAt, record: current.file }
+      : undefined;
     stacks.push({
       release, ...stackState(ordered), containers: ordered, monitor: await readMonitor(webHealthUrl(input, release, ordered)),
-      ...(lock ? { lock: { holder: lock.holder, age: lock.age } } : {}),
+      ...(lock ? { lock: { holder: lock.holder, age: lock.age, ...(lock.command ? { command: lock.command } : {}) } } : {}), ...(abandoned ? { abandoned } : {}),
     });
   }
   stacks.sort((a, b) => a.release.project.localeCompare(b.release.project));

@@ -26,6 +26,8 @@ export interface OpsStack {
   registry: string;
   deployments: string;
   env: Record<string, string>;
+  /** `deploy <release>` with the suite's repository, host, bind address, label and base image, then `extra`. */
+  deployArgs(...extra: string[]): string[];
   deploy(): ReturnType<typeof runDeploy>;
   cleanup(): Promise<void>;
 }
@@ -42,9 +44,9 @@ const free = (port: number) =>
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 
-/** Two free ports 5000 above the harness's block (the same ones run after run, so the commit and its images repeat). */
-async function pickOpsPorts(base: number): Promise<number> {
-  for (let port = base + 5000; port < 65000; port += 20) if ((await free(port)) && (await free(port + 1))) return port;
+/** Two free ports `offset` above the harness's block (the same ones run after run, so the commit and its images repeat). */
+async function pickOpsPorts(base: number, offset: number): Promise<number> {
+  for (let port = base + offset; port < 65000; port += 20) if ((await free(port)) && (await free(port + 1))) return port;
   throw new Error('no free pair of high ports');
 }
 
@@ -58,23 +60,39 @@ async function reuseImages(docker: Docker, from: string, to: string): Promise<vo
   }
 }
 
-export async function makeOpsStack(docker: Docker): Promise<OpsStack> {
+export interface ReleaseStackSpec {
+  version: string;
+  label: string;
+  /** How far above the harness's port block to look for two free ports. */
+  offset: number;
+  /** A file of this content in the commit makes its images new: none to reuse, so a deploy builds them. */
+  nonce?: string;
+}
+
+export function makeOpsStack(docker: Docker): Promise<OpsStack> {
+  return makeReleaseStack(docker, { version: '9.8.9', label: 'e2e.ops', offset: 5000 });
+}
+
+/** One more release in its own commit of the harness's repository, with what a suite needs to deploy it. */
+export async function makeReleaseStack(docker: Docker, spec: ReleaseStackSpec): Promise<OpsStack> {
   const repo = await makeTestRepo();
   const temp = await makeTempDir('jobmon-ops-ops-');
   const work = path.join(temp.dir, 'work');
-  const db = await pickOpsPorts(repo.releases.main.db);
-  const release: TestRelease = { tag: 'release-9.8.9', version: '9.8.9', project: 'jobmon989', db, service: db + 1 };
+  const db = await pickOpsPorts(repo.releases.main.db, spec.offset);
+  const release: TestRelease = { tag: `release-${spec.version}`, version: spec.version, project: `jobmon${spec.version.split('.').join('')}`, db, service: db + 1 };
   await execa('git', ['clone', '-q', repo.bare, work]);
   const registry = JSON.parse(await readFile(path.join(work, 'ports.json'), 'utf8'));
-  registry.hosts[TEST_HOST].releases.push({ label: 'e2e.ops', tag: release.tag, jsm1: release.service, db: release.db });
+  registry.hosts[TEST_HOST].releases.push({ label: spec.label, tag: release.tag, jsm1: release.service, db: release.db });
   const text = `${JSON.stringify(registry, null, 2)}\n`;
   await writeFile(path.join(work, 'ports.json'), text);
+  if (spec.nonce !== undefined) await writeFile(path.join(work, 'test-nonce'), spec.nonce);
   const git = (...args: string[]) => execa('git', args, { cwd: work, env: FIXED, stdin: 'ignore' });
-  await git('commit', '-q', '-am', 'register release-9.8.9 for the ops tests');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', `register ${release.tag} for the tests`);
   await git('tag', release.tag);
   await git('push', '-q', 'origin', 'HEAD', release.tag);
   const commit = (await git('rev-parse', 'HEAD')).stdout.trim();
-  await reuseImages(docker, repo.commit, commit);
+  if (spec.nonce === undefined) await reuseImages(docker, repo.commit, commit);
   const registryFile = path.join(temp.dir, 'ports.json');
   await writeFile(registryFile, text);
   const deployments = path.join(temp.dir, 'deployments');
@@ -83,10 +101,10 @@ export async function makeOpsStack(docker: Docker): Promise<OpsStack> {
   // The base `images bootstrap` makes, named: the newest image that merely carries the base label may be another suite's.
   const base = bootstrapTag('bookworm');
   const baseArgs = (await docker.getImage(base).inspect().then(() => true, () => false)) ? ['--base-image', base] : [];
+  const deployArgs = (...extra: string[]) => ['--registry', registryFile, 'deploy', release.tag, '--yes', '--repo', repo.bare, '--host', TEST_HOST, '--bind', '127.0.0.1', '--label', `${TEST_LABEL}=1`, ...baseArgs, ...extra];
   return {
-    repo, release, registry: registryFile, deployments, env,
-    deploy: () =>
-      runDeploy(['--registry', registryFile, 'deploy', release.tag, '--yes', '--repo', repo.bare, '--host', TEST_HOST, '--bind', '127.0.0.1', '--label', `${TEST_LABEL}=1`, ...baseArgs], env, 1_500_000),
+    repo, release, registry: registryFile, deployments, env, deployArgs,
+    deploy: () => runDeploy(deployArgs(), env, 1_500_000),
     async cleanup() {
       await removeProject(docker, release.project);
       await docker.getContainer(`${release.project}_deploy_lock`).remove({ force: true }).catch(() => undefined);

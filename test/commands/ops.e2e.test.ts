@@ -1,7 +1,10 @@
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { acquireLock } from '../../src/deploy/lock.js';
+import { BIN, makeTempDir, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { TEST_LABEL, testEngine, waitHealthy } from '../helpers/docker.js';
 import { records, sentinelValues, SENTINELS } from '../deploy/e2e-helpers.js';
 import { makeOpsStack, type OpsStack } from './ops-stack.js';
@@ -214,6 +217,35 @@ describe('start, stop, restart', () => {
   });
 });
 
+describe('every command that changes the stack respects the deploy lock', () => {
+  it.each([
+    ['undeploy', '--purge-data', '--yes'],
+    ['start'],
+    ['stop'],
+    ['restart'],
+    ['restore', 'DUMP', '--yes', '--force'],
+  ])('%s under a running deploy: refused naming the holder (exit 2), nothing touched', async (command, ...rest) => {
+    const { dir, cleanup } = await makeTempDir('jobmon-ops-ops-lock-');
+    const dump = path.join(dir, 'dump.sql');
+    await writeFile(dump, '-- MariaDB dump 10.19\nSELECT 1;\n-- Dump completed on 2026-12-03 18:00:00\n');
+    const started = await Promise.all(['db', 'jobmon', 'monitor'].map(async (s) => (await inspect(s)).State.StartedAt));
+    const lock = await acquireLock(docker, stack.release.project, stack.release.tag, { [TEST_LABEL]: '1' });
+    try {
+      const result = await ops(command!, 'release-9.8.9', ...rest.map((a) => (a === 'DUMP' ? dump : a)));
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+        /^error: a deploy of release-9\.8\.9 holds the lock on this engine: \S+ pid \d+, for \d+ s; wait for it to finish, or if that deploy died, break the lock with jobmon-ops deploy release-9\.8\.9 --redeploy --break-lock$/,
+      );
+    } finally {
+      await lock.release();
+      await cleanup();
+    }
+    expect(await Promise.all(['db', 'jobmon', 'monitor'].map(async (s) => (await inspect(s)).State.StartedAt))).toEqual(started);
+    await docker.getVolume('jobmon989_db_data').inspect();
+    expect(await dagIds()).toHaveLength(1);
+  });
+});
+
 describe('a container removed by hand, and undeploy', () => {
   it('status shows the stack as degraded, naming the missing container; start fails naming the fix', async () => {
     await container('monitor').remove({ force: true });
@@ -266,19 +298,21 @@ describe('a container removed by hand, and undeploy', () => {
     expect(await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project=jobmon989'] } })).toEqual([]);
     expect((await docker.listNetworks({ filters: { name: ['jobmon989_default'] } })).length).toBe(0);
     await docker.getVolume('jobmon989_db_data').inspect();
+    expect((await records(stack.deployments, '9.8.9')).at(-1)?.record).toMatchObject({ status: 'undeployed', undeployedAt: expect.any(String) });
     const status = await ops('status', '--host', 'local');
     expect(status.stdout).toMatch(/^registered, not running: .*release-9\.8\.9 \(e2e\.ops\) on local/m);
     expect((await ops('status', 'e2e.ops')).stdout).toMatch(/^no registered Jobmon stack on .*\nregistered, not running: release-9\.8\.9 \(e2e\.ops\) on local$/m);
     const again = await stack.deploy();
     expect(again.exitCode, again.stderr).toBe(0);
     expect(await dagIds()).toHaveLength(1);
-  });
+  }, 600_000); // a whole deploy inside
 
   it('undeploy --purge-data --yes removes the volume too', async () => {
     const result = await ops('undeploy', 'jobmon989', '--purge-data', '--yes');
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/volume jobmon989_db_data and its data deleted$/m);
     await expect(docker.getVolume('jobmon989_db_data').inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await records(stack.deployments, '9.8.9')).at(-1)?.record).toMatchObject({ status: 'undeployed', volumeRemoved: true });
     const nothing = await ops('undeploy', 'jobmon989');
     expect(nothing.exitCode).toBe(0);
     expect(nothing.stdout).toMatch(/nothing to remove/);
