@@ -38,10 +38,11 @@ export function readHttpLimitsEnv(env: Env): HttpLimits {
   return limits;
 }
 
-/** DB_QUEUE_LIMIT and DB_ACQUIRE_TIMEOUT: how many requests may wait for a connection per pool, and for how long. */
+/** DB_QUEUE_LIMIT, DB_ACQUIRE_TIMEOUT, DB_HOLD_TIMEOUT: how many requests may wait for a connection per pool, how long, and how long one may hold it. */
 export function readPoolLimitsEnv(env: Env): PoolLimits {
   return {
     queueLimit: readWholeNumber(env, 'DB_QUEUE_LIMIT', DEFAULT_POOL_LIMITS.queueLimit, 0),
     acquireTimeoutMs: readDuration(env, 'DB_ACQUIRE_TIMEOUT', '5s'),
+    holdTimeoutMs: readDuration(env, 'DB_HOLD_TIMEOUT', '60s'),
   };
 }

@@ -84,10 +84,11 @@ describe('BODY_LIMIT, HEADERS_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, MAX_
   });
 });
 
-describe('DB_QUEUE_LIMIT and DB_ACQUIRE_TIMEOUT', () => {
-  it('default to 500 waiting requests and 5 s per pool, and are read as a count and a duration', () => {
-    expect(readWebEnv(BASE).pool).toEqual({ queueLimit: 500, acquireTimeoutMs: 5_000 });
-    expect(readWebEnv({ ...BASE, DB_QUEUE_LIMIT: '0', DB_ACQUIRE_TIMEOUT: '750ms' }).pool).toEqual({ queueLimit: 0, acquireTimeoutMs: 750 });
+describe('DB_QUEUE_LIMIT, DB_ACQUIRE_TIMEOUT and DB_HOLD_TIMEOUT', () => {
+  it('default to 500 waiting requests, 5 s and 60 s per pool, and are read as a count and durations', () => {
+    expect(readWebEnv(BASE).pool).toEqual({ queueLimit: 500, acquireTimeoutMs: 5_000, holdTimeoutMs: 60_000 });
+    const env = { ...BASE, DB_QUEUE_LIMIT: '0', DB_ACQUIRE_TIMEOUT: '750ms', DB_HOLD_TIMEOUT: '2m' };
+    expect(readWebEnv(env).pool).toEqual({ queueLimit: 0, acquireTimeoutMs: 750, holdTimeoutMs: 120_000 });
   });
 
   it('refuse a bad value at start, naming the variable', async () => {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { createPool, type DbSettings } from './pool.js';
 
@@ -7,11 +8,17 @@ export interface PoolLimits {
   queueLimit: number;
   /** How long a request may wait for a connection, opening one included, before it gets 503. */
   acquireTimeoutMs: number;
+  /** How long a request may hold a connection; past it the connection is closed and its query fails. */
+  holdTimeoutMs: number;
 }
 
-export const DEFAULT_POOL_LIMITS: PoolLimits = { queueLimit: 500, acquireTimeoutMs: 5_000 };
+/** The hold timeout outlasts MariaDB's 50 s row-lock wait, so a lock wait still ends in its own error. */
+export const DEFAULT_POOL_LIMITS: PoolLimits = { queueLimit: 500, acquireTimeoutMs: 5_000, holdTimeoutMs: 60_000 };
 
 const poolError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+/** The TCP socket under a pooled connection (mysql2 keeps it as `stream`). */
+const socketOf = (connection: PoolConnection) => (connection.connection as unknown as { stream?: Socket }).stream;
 
 /** Resolves as `promise` does, or rejects with DB_ACQUIRE_TIMEOUT once `ms` have passed. */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -30,7 +37,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
  * long as it stays away. Here at most `size` callers hold or open a
  * connection, `queueLimit` more wait in line, and each gives up after
  * `acquireTimeoutMs`: both failures carry a code the app answers with 503.
- * The pool itself is untouched, so it recovers as soon as connections open again.
+ * A connection held past `holdTimeoutMs` is closed. The pool itself is
+ * untouched, so it recovers as soon as connections open again.
  */
 export function guardPool(pool: Pool, size: number, limits: PoolLimits): Pool {
   let active = 0;
@@ -79,11 +87,19 @@ export function guardPool(pool: Pool, size: number, limits: PoolLimits): Pool {
       );
       throw error;
     }
+    // A database that stops answering mid-query would keep this place until TCP gives up, which
+    // takes hours against a silent peer. Tearing the socket down fails the query in flight
+    // (PROTOCOL_CONNECTION_LOST, 503), drops the connection from the pool, and makes the server
+    // roll its transaction back. Not destroy(): mysql2 ends the socket politely and then ignores
+    // its close, so a query in flight would never hear of it.
+    const watchdog = setTimeout(() => socketOf(connection)?.destroy(), limits.holdTimeoutMs);
+    watchdog.unref();
     let done = false;
     const finish = <A extends unknown[]>(original: (...args: A) => void) => (...args: A) => {
       original(...args);
       if (done) return;
       done = true;
+      clearTimeout(watchdog);
       leave();
     };
     connection.release = finish(connection.release.bind(connection));
