@@ -1,4 +1,4 @@
-// The README's main job (DECISIONS 27): deploy this checkout as a release to
+// The README's main job (decisions.md 27): deploy this checkout as a release to
 // the local Docker engine and show it working.
 //   1. Make sure a Docker engine and the offline base image exist
 //      (scripts/test-docker.sh: installs docker.io and starts dockerd if there

@@ -25,7 +25,7 @@ function formatCreds(name: string, creds: DbCredentials, show: boolean): string 
 
 /**
  * `jobmon-ops creds <release>`: the DB accounts of a deployment from its
- * newest record (DECISIONS 3), else from its containers' environment (saying
+ * newest record (decisions.md 3), else from its containers' environment (saying
  * so), each with a ready connection string. Passwords masked unless --show.
  */
 export async function creds(options: CredsOptions, ctx: Context): Promise<number> {

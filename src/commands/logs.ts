@@ -20,7 +20,7 @@ export interface LogsOptions extends GlobalOptions {
  * `jobmon-ops logs <release> [service]`: the containers' stdout and stderr,
  * demultiplexed to ours. Without a service, every service of the release,
  * each line prefixed `db | `, `jobmon | `, `monitor | `. Ctrl-C ends a
- * follow cleanly, with exit 130 as every interrupted command (DECISIONS 1).
+ * follow cleanly, with exit 130 as every interrupted command (decisions.md 1).
  */
 export async function logs(options: LogsOptions, ctx: Context): Promise<number> {
   if (options.service !== undefined && !(SERVICES as readonly string[]).includes(options.service)) {

@@ -85,7 +85,7 @@ export function dbContainer(ctx: StackContext): ContainerSpec {
 
 /**
  * The one-shot `jobmon-server initdb`, as root: creates the schema and the
- * three accounts (DECISIONS 14). The server image's entry point is
+ * three accounts (decisions.md 14). The server image's entry point is
  * jobmon-server, so a command is its arguments.
  */
 export function initdbContainer(ctx: StackContext): ContainerSpec {

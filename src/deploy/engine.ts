@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import type { OperatorConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 
-/** Where the engine is when nothing says otherwise (DECISIONS 2). */
+/** Where the engine is when nothing says otherwise (decisions.md 2). */
 export const DEFAULT_ENGINE = 'unix:///var/run/docker.sock';
 
 /** A Docker engine endpoint, parsed: what `connectEngine` hands to dockerode. */

@@ -105,7 +105,7 @@ export async function waitHttp(ctx: GateContext, url: string, status: number): P
 
 /**
  * The web service's health report shows a monitor poll that completed after
- * the monitor container started (DECISIONS 19). A server whose /health does
+ * the monitor container started (decisions.md 19). A server whose /health does
  * not report the monitor gets the weaker gate: the container stays up 2 s.
  */
 export async function waitMonitorPoll(ctx: GateContext, url: string): Promise<string> {

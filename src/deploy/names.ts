@@ -13,7 +13,7 @@ export const COMPOSE = {
   volume: 'com.docker.compose.volume',
 } as const;
 
-/** The name `docker compose` would give each resource of a project (DECISIONS 24). */
+/** The name `docker compose` would give each resource of a project (decisions.md 24). */
 export function resourceNames(project: string) {
   return {
     network: `${project}_default`,

@@ -16,10 +16,10 @@ export interface PlanInput {
   /** The release row resolved from the registry (a client-only alias already replaced by its server release). */
   release: ReleaseRef;
   commit: string;
-  /** Image tags, decided by the caller (tagged by commit, DECISIONS 25). */
+  /** Image tags, decided by the caller (tagged by commit, decisions.md 25). */
   images: { server: string; db: string };
   baseImage?: string;
-  /** Host side of every published port; default all addresses (DECISIONS 26). */
+  /** Host side of every published port; default all addresses (decisions.md 26). */
   bindAddress?: string;
   secrets: DbSecrets & { slackToken?: Secret };
   slack: { wfChannel: string; nodeChannel: string };
@@ -37,7 +37,7 @@ export interface PlanInput {
   limits?: ConfiguredLimits | undefined;
 }
 
-/** The release's host ports: the DB's, and every JQS/JSM port, all to the one service port (DECISIONS 10). */
+/** The release's host ports: the DB's, and every JQS/JSM port, all to the one service port (decisions.md 10). */
 function publishedPorts(input: PlanInput, bindAddress: string): StackContext['published'] {
   const { release } = input.release;
   const name = displayName(release);

@@ -92,7 +92,7 @@ async function assertPortsFree(input: PreflightInput, source: ReleaseSource, pro
 }
 
 /**
- * Every check before a deploy changes anything (DECISIONS 22); each failure
+ * Every check before a deploy changes anything (decisions.md 22); each failure
  * is one UsageError (exit 2) naming the problem and the fix.
  */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {

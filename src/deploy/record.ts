@@ -6,7 +6,7 @@ import { Secret } from '../server/secret.js';
 import { DB_ACCOUNTS, type DbSecrets } from './containers.js';
 
 /**
- * The deployment record (DECISIONS 3, 23): what was deployed where, with the
+ * The deployment record (decisions.md 3, 23): what was deployed where, with the
  * DB passwords, in `<root>/<X.Y.Z>/<UTC ISO time>.json` (folder 0700, file
  * 0600). Written `pending` before any resource exists, then rewritten whole
  * with the outcome. The newest record of a version is the current one.

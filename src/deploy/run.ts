@@ -49,7 +49,7 @@ async function purgeData(docker: Docker, pre: PreflightResult, volume: string, p
   });
 }
 
-/** Changes the engine: lock, checkout, images, record, executor, record again (after preflight, DECISIONS 23). */
+/** Changes the engine: lock, checkout, images, record, executor, record again (after preflight, decisions.md 23). */
 export async function runDeploy(input: RunInput): Promise<number> {
   const { options, ctx, docker, pre, progress, signal } = input;
   const { tag } = pre.source;

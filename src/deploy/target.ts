@@ -5,16 +5,16 @@ import type { Registry } from '../registry/schema.js';
 import { assertRegistryRules, LOCAL_REGISTRY, type RegistryName } from './registry-rules.js';
 
 export interface DeployTarget {
-  /** The release to deploy: a client-only alias is replaced by its server release (DECISIONS 9). */
+  /** The release to deploy: a client-only alias is replaced by its server release (decisions.md 9). */
   release: ReleaseRef;
   /** The client-only release the reference named, if it was one. */
   aliasOf?: ReleaseRef;
 }
 
 /**
- * The release a deploy reference names (DECISIONS 5), or a UsageError:
+ * The release a deploy reference names (decisions.md 5), or a UsageError:
  * unknown, ambiguous, not semver, or sharing its compose project name with
- * another registered version (DECISIONS 24: 0.1.12 and 0.11.2). A registry
+ * another registered version (decisions.md 24: 0.1.12 and 0.11.2). A registry
  * that breaks a rule of `ports check` is refused first, named as `name` says.
  */
 export function resolveDeployTarget(registry: Registry, ref: string, host?: string, name: RegistryName = LOCAL_REGISTRY): DeployTarget {

@@ -20,7 +20,7 @@ export const LOAD_CLIENTS = ['mariadb', 'mysql'] as const;
 
 /**
  * A consistent, complete dump of one database (issue 7). No `--events`
- * (DECISIONS 28): read_only lacks EVENT and Jobmon has none.
+ * (decisions.md 28): read_only lacks EVENT and Jobmon has none.
  */
 export const DUMP_FLAGS = [
   '--single-transaction',

@@ -14,7 +14,7 @@ export interface CurrentRecord {
   accounts: Record<string, string>;
 }
 
-/** The newest record of `version` whose database may still exist (DECISIONS 3), if any. */
+/** The newest record of `version` whose database may still exist (decisions.md 3), if any. */
 export async function readCurrentRecord(env: NodeJS.ProcessEnv, version: string | undefined): Promise<CurrentRecord | undefined> {
   if (version === undefined) return undefined;
   const found = await latestVolumeRecord(deploymentsRoot(env), version);

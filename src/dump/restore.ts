@@ -75,7 +75,7 @@ export async function checkDumpFile(file: string, shown: string): Promise<{ gzip
 const ER_BAD_DB = 1049;
 const ER_NO_SUCH_TABLE = 1146;
 
-/** True when `database` has Jobmon data: task_dag has a row (DECISIONS 28). A missing database or table is not in use. */
+/** True when `database` has Jobmon data: task_dag has a row (decisions.md 28). A missing database or table is not in use. */
 export async function databaseInUse(login: DbLogin, database: string): Promise<boolean> {
   const { default: mysql } = await import('mysql2/promise');
   const where = `${login.host}:${login.port} as ${login.user}`;

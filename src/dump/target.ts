@@ -6,7 +6,7 @@ import { PORT_COLUMN, type Registry } from '../registry/schema.js';
 
 /** The database a dump or restore works on. */
 export interface DbTarget {
-  /** The release whose database it is: a client-only alias is replaced by its server release (DECISIONS 9). */
+  /** The release whose database it is: a client-only alias is replaced by its server release (decisions.md 9). */
   release: ReleaseRef;
   /** The client-only release the reference named, if it was one. */
   aliasOf?: ReleaseRef;
@@ -53,7 +53,7 @@ function byDbPort(registry: Registry, port: number, host?: string): { release: R
   return { release: only.release };
 }
 
-/** The release of `dump <release>` / `dump --port <port>` / `restore <release>` (DECISIONS 5, 9). */
+/** The release of `dump <release>` / `dump --port <port>` / `restore <release>` (decisions.md 5, 9). */
 export function resolveDbTarget(registry: Registry, input: { ref?: string; port?: number; host?: string }): DbTarget {
   if (input.ref !== undefined && input.port !== undefined) throw new UsageError('name the database by a release or by --port <db-port>, not both');
   if (input.ref === undefined && input.port === undefined) throw new UsageError('name the database: jobmon-ops dump <release>, or jobmon-ops dump --port <db-port>');
@@ -75,7 +75,7 @@ export function resolveDbTarget(registry: Registry, input: { ref?: string; port?
 }
 
 /**
- * Where clients reach a host's published ports (DECISIONS 28): its configured
+ * Where clients reach a host's published ports (decisions.md 28): its configured
  * `address`, else the host of a remote engine (the host's `engine`, else
  * DOCKER_HOST), else 127.0.0.1 (a local engine). Parsed here rather than by
  * deploy/engine.ts, which would load dockerode for a plain dump.

@@ -23,7 +23,7 @@ export interface DbCredentials {
 const ORDER: string[] = [DB_ACCOUNTS.root, DB_ACCOUNTS.tableCreator, DB_ACCOUNTS.serviceUser, DB_ACCOUNTS.readOnly];
 const byOrder = (a: DbAccount, b: DbAccount) => (ORDER.indexOf(a.user) + 1 || 99) - (ORDER.indexOf(b.user) + 1 || 99);
 
-/** The accounts of the newest deployment record of `version` whose volume may still exist (DECISIONS 3, 23). */
+/** The accounts of the newest deployment record of `version` whose volume may still exist (decisions.md 3, 23). */
 export async function credsFromRecord(root: string, version: string, fallback: { address: string; port: number }): Promise<DbCredentials | undefined> {
   const found = await latestVolumeRecord(root, version);
   if (!found) return undefined;

@@ -1,4 +1,4 @@
-/** What status shows of the monitor: its last completed poll (DECISIONS 19), from the web service's GET /health. */
+/** What status shows of the monitor: its last completed poll (decisions.md 19), from the web service's GET /health. */
 export interface MonitorView {
   lastPollAt: string | null;
   secondsSinceLastPoll: number | null;

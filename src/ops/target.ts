@@ -10,7 +10,7 @@ import { loadRegistry } from '../registry/store.js';
 
 /** A deployed release, as the operating commands (status, logs, start/stop, creds, undeploy) act on it. */
 export interface OpsTarget {
-  /** The release whose stack it is: a client-only alias is replaced by its server release (DECISIONS 9). */
+  /** The release whose stack it is: a client-only alias is replaced by its server release (decisions.md 9). */
   release: ReleaseRef;
   /** `release-0.8.7`. */
   name: string;
@@ -20,7 +20,7 @@ export interface OpsTarget {
 }
 
 /**
- * The release a reference names (DECISIONS 5): tag, version, label, compose
+ * The release a reference names (decisions.md 5): tag, version, label, compose
  * project or any port. Unknown, ambiguous or without a semver tag: a
  * UsageError (exit 2), before the engine is contacted.
  */

@@ -89,7 +89,7 @@ export function resolveRelease(registry: Registry, ref: string, options: { host?
 }
 
 /**
- * A client-only release's server release on the same host (DECISIONS 9), with
+ * A client-only release's server release on the same host (decisions.md 9), with
  * the alias it came from; any other release stays as it is. Deploy, dump and
  * the operating commands act on the server release.
  */

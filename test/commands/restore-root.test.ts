@@ -82,7 +82,7 @@ describe('jobmon-ops restore without --user', () => {
     expect(refused.stderr).not.toContain('SENTINEL');
     expect(await tableFingerprints(target.name)).toEqual({});
 
-    // A newer record of the same version is the current one (DECISIONS 3).
+    // A newer record of the same version is the current one (decisions.md 3).
     await new Promise((r) => setTimeout(r, 5));
     await world.record(V.source, target.name, { root: ROOT_PASSWORD });
     const before = proxy.connections;

@@ -44,7 +44,7 @@ describe('resolveDbTarget', () => {
   });
 });
 
-describe('clientAddress (DECISIONS 28)', () => {
+describe('clientAddress (decisions.md 28)', () => {
   it("the host's configured address, else a remote engine's host, else 127.0.0.1", () => {
     const config = { hosts: { h: { address: 'db.example.org' }, r: { engine: 'ssh://ops@docker-p01:2222' } } };
     expect(clientAddress(config, 'h', {})).toBe('db.example.org');

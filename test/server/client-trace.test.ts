@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
- * The compatibility proof (DECISIONS 15): the recorded HTTP conversation of
+ * The compatibility proof (decisions.md 15): the recorded HTTP conversation of
  * the real Jobmon 0.8.7 client with the original server, replayed against
  * ours. Ids are mapped from our responses, `last_sync` times from our `time`
  * values; status codes and response shapes must match, and every job row the

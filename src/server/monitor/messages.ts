@@ -1,6 +1,6 @@
 /**
  * The monitor's message texts, kept exactly as the original wrote them
- * (spec §5) or as DECISIONS 17-18 fix them, except that client-chosen text
+ * (spec §5) or as decisions.md 17-18 fix them, except that client-chosen text
  * is escaped for Slack.
  */
 
@@ -56,12 +56,12 @@ export function formatAge(ms: number): string {
   return pair(Math.floor(hours / 24), 'd', hours % 24, 'h');
 }
 
-/** DECISIONS 17. */
+/** decisions.md 17. */
 export function disappearingDagText(dagId: number, name: string | null, unfinished: number, silentMs: number): string {
   return `DAG #${dagId} "${escapeSlack(name ?? '')}" has ${unfinished} unfinished jobs, no heartbeat for ${formatAge(silentMs)} and no running workflow run`;
 }
 
-/** DECISIONS 18: node names sorted, comma-separated. */
+/** decisions.md 18: node names sorted, comma-separated. */
 export function failingNodesText(nodes: readonly string[]): string {
   return `Potentially failing nodes found: ${[...nodes].sort().map(escapeSlack).join(', ')}`;
 }

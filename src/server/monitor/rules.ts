@@ -34,7 +34,7 @@ export interface Alert {
 
 export interface Evaluation {
   alerts: Alert[];
-  /** Episodes opened without a message (a lost run's DAG, DECISIONS 17). */
+  /** Episodes opened without a message (a lost run's DAG, decisions.md 17). */
   silent: Episode[];
   ended: Episode[];
   nextState: Set<string>;

@@ -3,7 +3,7 @@ import { countPending, readFailed } from './outbox.js';
 import { select } from './db.js';
 
 /**
- * The monitor's liveness record (DECISIONS 19): one row, written at the end
+ * The monitor's liveness record (decisions.md 19): one row, written at the end
  * of every completed poll, read by GET /health and `jobmon-ops status`.
  */
 

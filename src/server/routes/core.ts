@@ -30,7 +30,7 @@ export function registerCoreRoutes(app: FastifyInstance, deps: ServerDeps): void
     } catch {
       schema = null;
     }
-    // The monitor's last completed poll (DECISIONS 19); its staleness is for deploy and status to judge, not web health.
+    // The monitor's last completed poll (decisions.md 19); its staleness is for deploy and status to judge, not web health.
     const monitor = await readMonitorStatus(deps.jqs).catch(() => null);
     const ok = jsm === 'ok' && jqs === 'ok' && schema === SCHEMA_VERSION;
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', jsm, jqs, schema, schemaWanted: SCHEMA_VERSION, monitor });

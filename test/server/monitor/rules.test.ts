@@ -28,7 +28,7 @@ describe('lost workflow runs', () => {
         lostRunId: 7,
       },
     ]);
-    // The run's DAG is covered by this episode (DECISIONS 17), silently.
+    // The run's DAG is covered by this episode (decisions.md 17), silently.
     expect(result.silent).toEqual([{ kind: 'dag', subject: '11' }]);
     expect([...result.nextState].sort()).toEqual(['dag:11', 'lost_run:7']);
   });

@@ -91,7 +91,7 @@ describe('JQS routes: DAGs, workflows, runs, instances, attributes', () => {
     expect(bad.body.error.message).toContain('job_attribute_type');
   });
 
-  it('list routes answer unknown ids with empty lists (DECISIONS 13)', async () => {
+  it('list routes answer unknown ids with empty lists (decisions.md 13)', async () => {
     const empty: Array<[string, unknown]> = [
       ['/dag?dag_hash=nope', { dag_ids: [] }],
       ['/workflow/999999/workflow_attribute', { workflow_attr_dct: [] }],
