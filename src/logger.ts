@@ -32,15 +32,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const color = new Chalk({ level: options.color ? 1 : 0 });
-  // `jobmon-ops ... | head` closes the pipe early: stop quietly, as cat does.
-  for (const stream of [stdout, stderr] as NodeJS.EventEmitter[]) {
-    stream.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
+  // A reader that went away (`| head` done, a `| tee` or an ssh session killed: EPIPE,
+  // or EIO from a terminal that is gone) loses the lines, not the work: a deploy or
+  // a restore must still roll back and release its lock, so nothing exits here.
+  const lost = new Set<NodeJS.WritableStream>();
+  for (const stream of [stdout, stderr]) {
+    (stream as NodeJS.EventEmitter).on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+      lost.add(stream);
     });
   }
   const line = (stream: NodeJS.WritableStream, text: string) => {
-    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (!lost.has(stream)) stream.write(text.endsWith('\n') ? text : `${text}\n`);
   };
   return {
     color,
