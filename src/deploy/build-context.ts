@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { ProblemsFoundError } from '../errors.js';
 import { childEnv } from '../util/child-env.js';
+import { checkoutChanges } from './git-tag.js';
 import { buildContextFiles, SERVER_PACKAGE_JSON, type ImageRole } from './images.js';
 
 const exists = (file: string) => access(file).then(() => true, () => false);
@@ -16,12 +17,18 @@ export interface PrepareBundleOptions {
 }
 
 /**
- * The server bundle of the checkout, `dist/server.js`: used as it is when the
- * checkout has one, else made there (`npm ci`, then the checkout's own build
- * script), so the image holds the code of that commit.
+ * The server bundle of the checkout, `dist/server.js`, made from its commit
+ * each time: the checkout must be unchanged (git status), its dist/ is
+ * removed, then `npm ci` and the checkout's own build script make it. A dist/
+ * that was there (an older build, a copy) is never packed into an image.
  */
 export async function prepareServerBundle({ checkoutDir, log, signal, timeoutSeconds }: PrepareBundleOptions): Promise<void> {
-  if (await exists(path.join(checkoutDir, 'dist/server.js'))) return;
+  const changes = await checkoutChanges(checkoutDir);
+  if (changes.length > 0) {
+    const more = changes.length > 1 ? ` and ${changes.length - 1} more` : '';
+    throw new ProblemsFoundError(`${checkoutDir} differs from its commit (git status: ${changes[0]!.trim()}${more}), so an image of it would not be that commit; remove the folder and deploy again`);
+  }
+  await rm(path.join(checkoutDir, 'dist'), { recursive: true, force: true });
   const steps: [string, string[]][] = [
     ['npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']],
     [process.execPath, ['scripts/build.mjs']],

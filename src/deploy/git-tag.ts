@@ -3,7 +3,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
 import { versionOf } from '../registry/release.js';
 import { childEnv } from '../util/child-env.js';
 
@@ -103,15 +103,27 @@ export async function readFileAtTag(repo: string, tag: RemoteTag, file: string, 
 }
 
 /**
- * The deployment folder's checkout of the tag: reused when it is already at
- * the commit, else cloned shallow to a temporary name and renamed into place.
- * Its HEAD must be the commit preflight saw.
+ * What `git status` says differs from the checkout's commit: changed or
+ * deleted tracked files and untracked ones, one per line. Ignored files (a
+ * build's node_modules/ and dist/) are not listed.
+ */
+export async function checkoutChanges(dir: string): Promise<string[]> {
+  const status = await git(['status', '--porcelain', '--untracked-files=all'], { cwd: dir });
+  if (!status.ok) throw new ProblemsFoundError(`${dir} is not a git checkout (${status.error}); remove it and deploy again`);
+  return status.stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * The deployment folder's checkout of the tag: reused when it is at the
+ * commit and unchanged, else cloned shallow to a temporary name and renamed
+ * into place. Its HEAD must be the commit preflight saw.
  */
 export async function ensureCheckout(repo: string, tag: RemoteTag, dir: string, signal?: AbortSignal): Promise<{ reused: boolean }> {
   assertRepoNotOption(repo);
   if (existsSync(dir)) {
     const head = await git(['rev-parse', 'HEAD'], { cwd: dir });
-    if (head.ok && head.stdout.trim() === tag.commit) return { reused: true };
+    // A changed file would go into the images as if it were the commit's.
+    if (head.ok && head.stdout.trim() === tag.commit && (await checkoutChanges(dir)).length === 0) return { reused: true };
     await rm(dir, { recursive: true, force: true });
   }
   const temp = `${dir}.partial-${process.pid}`;

@@ -2,17 +2,23 @@ import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import { ProblemsFoundError } from '../errors.js';
 import { assembleBuildContext, prepareServerBundle } from './build-context.js';
-import { BASE_LABEL, chooseBaseImage, imageTags, progressLine, summarizeBuild, type BaseImageChoice, type BuildEvent, type ImageRole } from './images.js';
+import { BASE_LABEL, chooseBaseImage, COMMIT_LABEL, imageTags, notTheCommit, progressLine, summarizeBuild, type BaseImageChoice, type BuildEvent, type ImageRole } from './images.js';
 import { LABEL_PREFIX } from './names.js';
 
-/** The image's id, or undefined when the engine has no image of that name. */
-export async function imageId(docker: Docker, name: string): Promise<string | undefined> {
+/** The image's id and labels, or undefined when the engine has no image of that name. */
+export async function inspectImage(docker: Docker, name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
   try {
-    return (await docker.getImage(name).inspect()).Id;
+    const info = await docker.getImage(name).inspect();
+    return { id: info.Id, labels: info.Config?.Labels ?? {} };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+/** The image's id, or undefined when the engine has no image of that name. */
+export async function imageId(docker: Docker, name: string): Promise<string | undefined> {
+  return (await inspectImage(docker, name))?.id;
 }
 
 /** `--base-image`, else the newest image `images bootstrap` made on this engine, else the public one. */
@@ -105,8 +111,9 @@ export interface EnsureImagesResult {
 
 /**
  * The server and DB images of a commit on the engine: each is reused when its
- * tag is present, else built from the checkout. The server bundle is made only
- * when the server image is missing.
+ * tag is present and its commit label is that commit, else built from the
+ * checkout (an image under the tag that is not the commit's loses the tag).
+ * The server bundle is made only when the server image is built.
  */
 export async function ensureImages(options: EnsureImagesOptions): Promise<EnsureImagesResult> {
   const { docker, commit, log } = options;
@@ -115,16 +122,18 @@ export async function ensureImages(options: EnsureImagesOptions): Promise<Ensure
   const images = {} as Record<ImageRole, EnsuredImage>;
   for (const role of ['server', 'db'] as const) {
     const started = Date.now();
-    const existing = await imageId(docker, tags[role]);
-    if (existing) {
+    const existing = await inspectImage(docker, tags[role]);
+    const notOurs = existing && notTheCommit(existing.labels, commit);
+    if (existing && !notOurs) {
       log(`${role} image ${tags[role]}: present, reused`);
-      images[role] = { tag: tags[role], id: existing, built: false, seconds: 0 };
+      images[role] = { tag: tags[role], id: existing.id, built: false, seconds: 0 };
       continue;
     }
+    if (notOurs) log(`${role} image ${tags[role]}: present, but ${notOurs}, not ${commit}; building it again`);
     log(`${role} image ${tags[role]}: building FROM ${base.image} (${base.source}), limit ${options.timeoutSeconds} s`);
     if (role === 'server') await prepareServerBundle({ ...options, ...(options.signal ? { signal: options.signal } : {}) });
     // BASE_LABEL blanked: an image built FROM a bootstrapped base would inherit it and pass for a base.
-    const labels = { ...options.labels, [BASE_LABEL]: '', [`${LABEL_PREFIX}role`]: role, [`${LABEL_PREFIX}commit`]: commit, [`${LABEL_PREFIX}base-image`]: base.image };
+    const labels = { ...options.labels, [BASE_LABEL]: '', [`${LABEL_PREFIX}role`]: role, [COMMIT_LABEL]: commit, [`${LABEL_PREFIX}base-image`]: base.image };
     const id = await buildImage({ ...options, role, tag: tags[role], base, labels });
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     log(`${role} image ${tags[role]}: built in ${seconds} s`);

@@ -6,6 +6,20 @@ export const PUBLIC_BASE_IMAGE = 'debian:bookworm-slim';
 /** Marks a base image made by `images bootstrap`; the value is the Debian suite. */
 export const BASE_LABEL = `${LABEL_PREFIX}base`;
 
+/** The full commit a release image was built from. */
+export const COMMIT_LABEL = `${LABEL_PREFIX}commit`;
+
+/**
+ * Why an image under a commit's tag is not that commit's (so deploy builds it
+ * again): its commit label names another commit, or it has none (a tag reused
+ * by hand, an image made by something else). Undefined: it may be reused.
+ */
+export function notTheCommit(labels: Record<string, string> | null | undefined, commit: string): string | undefined {
+  const labelled = labels?.[COMMIT_LABEL];
+  if (labelled === commit) return undefined;
+  return labelled ? `its label says commit ${labelled}` : `it has no ${COMMIT_LABEL} label`;
+}
+
 export type ImageRole = 'server' | 'db';
 
 /** The two images of a release, tagged by commit so a redeploy reuses them (DECISIONS 25). */

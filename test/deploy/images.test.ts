@@ -9,8 +9,9 @@ import { mountsUnder } from '../../src/deploy/bootstrap.js';
 import { bootstrapTag } from '../../src/deploy/images.js';
 import { ensureImages, type EnsureImagesResult } from '../../src/deploy/image-build.js';
 import { ProblemsFoundError } from '../../src/errors.js';
-import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { BIN, makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { runOnce, TEST_LABELS, testEngine } from '../helpers/docker.js';
+import { makeBundleCheckout } from './bundle-checkout.js';
 import { checkMariadbImage } from './mariadb-image.js';
 
 const { docker } = testEngine();
@@ -57,13 +58,16 @@ describe('jobmon-ops images bootstrap', () => {
 });
 
 describe('ensureImages', () => {
-  beforeAll(() => {
-    // Otherwise ensureImages would run npm ci in this working tree.
-    if (!existsSync(path.join(REPO_ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing; run npm run build first');
+  let checkout: { dir: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    // A clean checkout of this repository's HEAD, as deploy has one: the server bundle is built in it (npm ci and the build).
+    checkout = await makeTempDir('jobmon-ops-images-checkout-');
+    await execa('git', ['clone', '-q', '--depth', '1', '--no-tags', '--', `file://${REPO_ROOT}`, path.join(checkout.dir, 'repo')]);
   });
+  afterAll(() => checkout?.cleanup());
 
   it('builds the server and DB images from a checkout, then reuses them', { timeout: 600_000 }, async () => {
-    const options = { docker, checkoutDir: REPO_ROOT, commit, log: (l: string) => lines.push(l), timeoutSeconds: 500, labels: { ...TEST_LABELS } };
+    const options = { docker, checkoutDir: path.join(checkout.dir, 'repo'), commit, log: (l: string) => lines.push(l), timeoutSeconds: 500, labels: { ...TEST_LABELS } };
     first = await ensureImages(options);
     const short = commit.slice(0, 12);
     expect(first.images.server).toMatchObject({ tag: `jobmon-server:${short}`, built: true });
@@ -84,7 +88,8 @@ describe('ensureImages', () => {
   it('a failed build: the build\'s last error line, no image, no context left behind', async () => {
     const other = `7e57${randomBytes(18).toString('hex')}`;
     const base = 'jobmon-ops-test/nonexistent:none';
-    const failing = ensureImages({ docker, checkoutDir: REPO_ROOT, commit: other, baseImage: base, log: () => undefined, timeoutSeconds: 60, labels: { ...TEST_LABELS } });
+    const small = await makeBundleCheckout(checkout.dir, 'small');
+    const failing = ensureImages({ docker, checkoutDir: small.dir, commit: other, baseImage: base, log: () => undefined, timeoutSeconds: 60, labels: { ...TEST_LABELS } });
     await expect(failing).rejects.toThrow(new RegExp(`^building jobmon-server:${other.slice(0, 12)} FROM ${base} failed: \\S`));
     await expect(failing).rejects.toBeInstanceOf(ProblemsFoundError);
     await expect(docker.getImage(`jobmon-server:${other.slice(0, 12)}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
