@@ -1,10 +1,9 @@
-import dgram from 'node:dgram';
-import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webLoggerOptions } from '../../../src/server/http/logger.js';
 import { Secret } from '../../../src/server/secret.js';
 import { call, startTestServer, type TestServer } from '../../helpers/server.js';
+import { startReceivers, type Receivers } from './syslog-receivers.js';
 
 /**
  * Hardening item 12: the admin routes exist only with ADMIN_TOKEN, need it as
@@ -26,37 +25,11 @@ const ADMIN_ROUTES = (port: number) => [
   ['POST', '/debug_on'],
 ] as const;
 
-/** A UDP and a TCP receiver on 127.0.0.1 that count what reaches them. */
-async function startReceivers() {
-  const udpLines: string[] = [];
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (message) => udpLines.push(message.toString('utf8')));
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  let tcpConnections = 0;
-  const sockets = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
-    tcpConnections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  return {
-    udpPort: udp.address().port,
-    tcpPort: (tcp.address() as AddressInfo).port,
-    udpLines,
-    tcpConnections: () => tcpConnections,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise((resolve) => tcp.close(resolve))]);
-    },
-  };
-}
-
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe('without ADMIN_TOKEN the admin routes do not exist', () => {
   let server: TestServer;
-  let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let receivers: Receivers;
   beforeAll(async () => {
     [server, receivers] = await Promise.all([startTestServer('admin_off'), startReceivers()]);
   });
@@ -81,7 +54,7 @@ describe('without ADMIN_TOKEN the admin routes do not exist', () => {
 
 describe('with ADMIN_TOKEN (TCP syslog not allowed)', () => {
   let server: TestServer;
-  let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let receivers: Receivers;
   const logs: string[] = [];
   beforeAll(async () => {
     const stream = new Writable({
@@ -161,7 +134,7 @@ describe('with ADMIN_TOKEN (TCP syslog not allowed)', () => {
 
 describe('with ADMIN_TOKEN and ADMIN_SYSLOG_TCP', () => {
   let server: TestServer;
-  let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let receivers: Receivers;
   beforeAll(async () => {
     receivers = await startReceivers();
     server = await startTestServer('admin_tcp', { admin: { token: new Secret(TOKEN), allowTcpSyslog: true } });
