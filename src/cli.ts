@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandFn, Context } from './context.js';
 import { ExitCode, JobmonOpsError } from './errors.js';
+import { addExamples } from './cli-examples.js';
 import { createLogger, wantsColor } from './logger.js';
 
 /**
@@ -26,6 +29,8 @@ const COMMANDS = {
   restart: () => import('./commands/lifecycle.js').then((m) => m.restart),
   creds: () => import('./commands/creds.js').then((m) => m.creds),
   undeploy: () => import('./commands/undeploy.js').then((m) => m.undeploy),
+  completion: () => import('./commands/completion.js').then((m) => m.completion),
+  __complete: () => import('./commands/completion.js').then((m) => m.complete),
 } satisfies Record<string, () => Promise<CommandFn<never>>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -56,10 +61,19 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** This package's version, from its package.json: one folder above both src/ and dist/. */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 /** Builds the command tree; `dispatch` runs a command (tests pass one that records). */
 export function createProgram(dispatch: Dispatch): Command {
   const program = new Command('jobmon-ops')
     .description('Deploy and operate versioned Jobmon servers on Docker hosts')
+    .version(packageVersion(), '-V, --version', 'print the version of jobmon-ops')
+    // Inherited by every subcommand, so `deploy --help` lists --registry, --json and the rest too.
+    .configureHelp({ showGlobalOptions: true })
     .option('--registry <file>', 'port registry (default: ports.json here or in the git root; env JOBMON_OPS_REGISTRY)')
     .option('--json', 'print data as JSON')
     .option('--no-color', 'no colour (also NO_COLOR)')
@@ -226,6 +240,19 @@ export function createProgram(dispatch: Dispatch): Command {
     .option('--host <host>', HOST)
     .action(action('undeploy', (release) => ({ ref: release })));
 
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, flags, and release references from the registry')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(action('completion', (shell) => ({ shell })));
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(action('__complete', (words) => ({ words })));
+
+  addExamples(program);
   return program;
 }
 
@@ -243,8 +270,10 @@ export async function run(argv: string[], base: Partial<Context> = {}): Promise<
   let exitCode: number = ExitCode.ok;
   const program = createProgram(async (name, options) => {
     if (!base.logger) {
+      // Each stream's colour follows its own terminal: `jobmon-ops status 2>errors.log` keeps colour on screen only.
       const color = options.color !== false && wantsColor(process.stdout, env);
-      logger = createLogger({ color, verbose: options.verbose === true, quiet: options.quiet === true });
+      const errorColor = options.color !== false && wantsColor(process.stderr, env);
+      logger = createLogger({ color, errorColor, verbose: options.verbose === true, quiet: options.quiet === true });
     }
     const command = (await COMMANDS[name]()) as CommandFn<Record<string, unknown>>;
     exitCode = (await command(options, { cwd, env, logger })) ?? ExitCode.ok;

@@ -16,7 +16,10 @@ export interface Logger {
 export interface LoggerOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Colour on stdout (data, info). */
   color?: boolean;
+  /** Colour on stderr (warnings, errors), decided by stderr's own terminal; default: as `color`. */
+  errorColor?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -32,6 +35,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const color = new Chalk({ level: options.color ? 1 : 0 });
+  const errorColor = new Chalk({ level: (options.errorColor ?? options.color) ? 1 : 0 });
   // A reader that went away (`| head` done, a `| tee` or an ssh session killed: EPIPE,
   // or EIO from a terminal that is gone) loses the lines, not the work: a deploy or
   // a restore must still roll back and release its lock, so nothing exits here.
@@ -52,10 +56,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (!options.quiet) line(stdout, text);
     },
     debug: (text) => {
-      if (options.verbose) line(stderr, color.dim(text));
+      if (options.verbose) line(stderr, errorColor.dim(text));
     },
-    warn: (text) => line(stderr, color.yellow(text)),
-    error: (text) => line(stderr, color.red(text)),
+    warn: (text) => line(stderr, errorColor.yellow(text)),
+    error: (text) => line(stderr, errorColor.red(text)),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, makeRegistryDir, runCli } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, makeRegistryDir, makeTempDir, runCli } from '../helpers/cli.js';
 
 /** The global options as a user meets them: colour on a terminal, --quiet, --verbose, and where the registry is found. */
 
@@ -29,6 +29,22 @@ async function onTerminal(args: string[], env: Record<string, string> = {}): Pro
 }
 
 describe('global options', () => {
+  it('colours stderr by stderr\'s own terminal: an error is red on screen while stdout goes to a file', async () => {
+    const { dir, cleanup } = await makeTempDir('jobmon-ops-colour-');
+    cleanups.push(cleanup);
+    const out = path.join(dir, 'out.txt');
+    const { spawn } = await import('@lydell/node-pty');
+    const base = { ...process.env } as Record<string, string>;
+    for (const name of ['NO_COLOR', 'CI', 'FORCE_COLOR']) delete base[name];
+    const pty = spawn('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" ports show no-such-release > "${out}"`], { cols: 200, rows: 20, cwd: REPO_ROOT, env: base });
+    let screen = '';
+    pty.onData((data) => (screen += data));
+    const code = await new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+    expect(code).toBe(2);
+    expect(screen).toContain(`${RED}error: no release "no-such-release"`);
+    expect(await readFile(out, 'utf8')).toBe('');
+  });
+
   it('colours an error on a terminal; --no-color and NO_COLOR turn it off', async () => {
     const coloured = await onTerminal(['ports', 'show', 'no-such-release']);
     expect(coloured.code).toBe(2);
