@@ -1,4 +1,4 @@
-import { InterruptedError, type InterruptSignal } from '../errors.js';
+import { InterruptedError, SIGNAL_EXIT_CODES, type InterruptSignal } from '../errors.js';
 
 /** The signals a command stops for. */
 export const STOP_SIGNALS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -50,7 +50,7 @@ export async function withInterrupt<T>(message: string, run: (signal: AbortSigna
   const onSignal = (name: InterruptSignal) => {
     ignoreLostOutput();
     if (received) {
-      if (options.repeat !== 'wait') process.exit(130);
+      if (options.repeat !== 'wait') process.exit(SIGNAL_EXIT_CODES[name]);
       options.warn?.(`${name} again: still cleaning up, which must finish to leave the release as it was; kill -9 leaves that to the next run`);
       return;
     }
