@@ -1,7 +1,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentOwner, ownerIsProvablyDead, type LockOwner } from './lock-owner.js';
+import { currentOwner, ownerIsProvablyDead, type LockOwner } from '../util/process-owner.js';
 import { UsageError } from '../errors.js';
 import { errnoCode } from '../util/fs.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
- * Who holds the registry lock, precisely enough to tell later whether that
+ * Who holds a lock (the deploy lock on an engine, the registry's lock file), precisely enough to tell later whether that
  * process still runs: its machine (host name and boot), its pid, and the
  * pid's start time, so a pid the system gave to another program since is not
  * taken for the holder.
