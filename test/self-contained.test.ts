@@ -25,3 +25,19 @@ describe('the repository is self-contained', () => {
     expect(stdout.split('\n').sort()).toEqual(['test/fixtures/docs-port-tables.rst', 'test/fixtures/jobmon087-client-trace.json']);
   });
 });
+
+describe('a checkout before its first build', () => {
+  it.each(['jobmon-ops', 'jobmon-server'])('bin/%s says to build, in one line with exit 2', async (name) => {
+    const { mkdtemp, cp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(path.join(tmpdir(), 'jobmon-ops-unbuilt-'));
+    try {
+      await cp(path.join(REPO_ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+      const result = await execa(process.execPath, [path.join(dir, 'bin', `${name}.js`), '--help'], { reject: false });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toBe(`error: ${name} is not built in this checkout; run npm ci && npm run build, then try again`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

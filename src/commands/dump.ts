@@ -84,7 +84,7 @@ export async function dump(options: DumpOptions, ctx: Context): Promise<number> 
   const address = via.kind === 'client' ? clientAddress(config, target.release.host, ctx.env) : '127.0.0.1';
   const port = via.kind === 'client' ? target.port : registry.internalPorts.db;
   const where = via.kind === 'client' ? `${address}:${port}` : via.container.name;
-  const { password } = await choosePassword({ user, record, version: target.version, env: ctx.env, interactive: () => canPrompt({}), where });
+  const { password } = await choosePassword({ user, record, version: target.version, release: name, env: ctx.env, interactive: () => canPrompt({}), where });
 
   const progress = byteProgress(`dumping ${name} (${database} at ${where})`, wantsProgress(process.stderr, ctx.env, options));
   const result = await withInterrupt('interrupted; the dump was stopped and its files removed', (signal) =>

@@ -1,5 +1,5 @@
 import type { Context, GlobalOptions } from '../context.js';
-import { UsageError } from '../errors.js';
+import { assertKnownHost } from '../registry/resolve.js';
 import { renderTables } from '../registry/tables.js';
 import { loadRegistry } from '../registry/store.js';
 import { formatProblem } from '../registry/schema.js';
@@ -11,9 +11,7 @@ export interface PortsListOptions extends GlobalOptions {
 /** The registry as the docs' tables (or JSON), host by host. */
 export async function portsList(options: PortsListOptions, ctx: Context): Promise<number> {
   const { registry, problems } = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
-  if (options.host !== undefined && !(options.host in registry.hosts)) {
-    throw new UsageError(`no host "${options.host}" in the registry (known: ${Object.keys(registry.hosts).join(', ')}); pass one of those to --host`);
-  }
+  if (options.host !== undefined) assertKnownHost(registry, options.host);
   const hosts = Object.fromEntries(Object.entries(registry.hosts).filter(([name]) => options.host === undefined || name === options.host));
   if (options.json) {
     ctx.logger.data(JSON.stringify({ internalPorts: registry.internalPorts, hosts }, null, 2));

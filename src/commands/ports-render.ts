@@ -1,8 +1,7 @@
 import type { Context, GlobalOptions } from '../context.js';
-import { UsageError } from '../errors.js';
 import { loadRegistry } from '../registry/store.js';
+import { assertKnownHost } from '../registry/resolve.js';
 import { renderTables } from '../registry/tables.js';
-import { nearest } from '../util/nearest.js';
 
 export interface PortsRenderOptions extends GlobalOptions {
   format?: 'rst' | 'markdown';
@@ -17,13 +16,7 @@ export interface PortsRenderOptions extends GlobalOptions {
 export async function portsRender(options: PortsRenderOptions, ctx: Context): Promise<number> {
   const loaded = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
   const { registry } = loaded;
-  const known = Object.keys(registry.hosts);
-  if (options.host !== undefined && !Object.hasOwn(registry.hosts, options.host)) {
-    const [hint] = nearest(options.host, known, 1);
-    throw new UsageError(
-      `no host ${options.host} in the registry${hint ? ` (did you mean ${hint}?)` : ''}; known hosts: ${known.join(', ') || 'none'}`,
-    );
-  }
+  if (options.host !== undefined) assertKnownHost(registry, options.host);
   if (loaded.problems.length > 0) {
     // Rendering still helps to see the problem; say so on stderr, not in the tables.
     ctx.logger.warn(`warning: the registry breaks ${loaded.problems.length} rule(s); jobmon-ops ports check lists them`);

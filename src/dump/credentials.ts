@@ -28,6 +28,8 @@ export interface PasswordInput {
   record: CurrentRecord | undefined;
   /** The version the record would be of, for the error. */
   version: string | undefined;
+  /** The release as the user named it: the error points at `creds`, which can read the password from the containers. */
+  release?: string;
   env: NodeJS.ProcessEnv;
   /**
    * True when both ends are a terminal: a missing password is asked for. A
@@ -67,5 +69,6 @@ export async function choosePassword(input: PasswordInput): Promise<{ password: 
     : input.version
       ? `no deployment record of ${input.version}`
       : 'the release has no version, so no deployment record';
-  throw new UsageError(`no password for ${input.user} (${why}); set ${PASSWORD_ENV}, or run on a terminal to be asked`);
+  const creds = input.release ? ` (jobmon-ops creds ${input.release} --user ${input.user} --show prints it, from the containers if there is no record)` : '';
+  throw new UsageError(`no password for ${input.user} (${why}); set ${PASSWORD_ENV}${creds}, or run on a terminal to be asked`);
 }

@@ -1,8 +1,7 @@
 import gt from 'semver/functions/gt.js';
 import prerelease from 'semver/functions/prerelease.js';
 import { UsageError } from '../errors.js';
-import { nearest } from '../util/nearest.js';
-import { describeMatch } from './resolve.js';
+import { assertKnownHost, describeMatch } from './resolve.js';
 import { displayName, newestRelease, numericPorts, versionOf, type ReleaseRef } from './release.js';
 import { registryProblems } from './parse.js';
 import { computePorts, defaultScheme, type SchemeName } from './schemes.js';
@@ -44,13 +43,8 @@ export function nextLabel(label: string): string {
 }
 
 function hostEntry(registry: Registry, host: string) {
-  const entry = registry.hosts[host];
-  if (!entry) {
-    const hint = nearest(host, Object.keys(registry.hosts));
-    const known = Object.keys(registry.hosts).join(', ') || 'none';
-    throw new UsageError(`no host "${host}" in the registry${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (known: ${known})`);
-  }
-  return entry;
+  assertKnownHost(registry, host);
+  return registry.hosts[host]!;
 }
 
 /** Ports of the new row; on a collision, refuses or records the reason. */

@@ -30,6 +30,7 @@ function namesOf(ref: ReleaseRef): { kind: MatchKind; name: string }[] {
  * its ports (`1234`). Ports are not unique, so this may return several.
  */
 export function findReleases(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch[] {
+  if (options.host !== undefined) assertKnownHost(registry, options.host);
   const refs = allReleases(registry).filter((r) => options.host === undefined || r.host === options.host);
   const wantedVersion = versionOf(ref);
   const matches: ReleaseMatch[] = [];
@@ -62,6 +63,14 @@ export function suggestReleases(registry: Registry, ref: string): string[] {
     .reverse()
     .flatMap((r) => namesOf(r).map((n) => n.name));
   return nearest(ref, names);
+}
+
+/** A `--host` the registry does not know: one error everywhere, with the nearest names and the known hosts. */
+export function assertKnownHost(registry: Registry, host: string): void {
+  if (Object.hasOwn(registry.hosts, host)) return;
+  const known = Object.keys(registry.hosts);
+  const hint = nearest(host, known);
+  throw new UsageError(`no host "${host}" in the registry${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (known: ${known.join(', ') || 'none'}); pass one of those to --host`);
 }
 
 /** The error for a reference that names nothing: says the nearest names and where to look. */

@@ -113,7 +113,7 @@ describe('jobmon-ops dump', () => {
   it('without a password in the record and no terminal: one line naming JOBMON_DB_PASSWORD (exit 2); with it set, the dump runs', async () => {
     const missing = await cli(['dump', `release-${V.source}`, '--user', 'jt_nobody', '--out', 'x.sql']);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr.trim()).toMatch(/^error: no password for jt_nobody \(the deployment record .*\.json has no account jt_nobody\); set JOBMON_DB_PASSWORD, or run on a terminal to be asked$/);
+    expect(missing.stderr.trim()).toMatch(/^error: no password for jt_nobody \(the deployment record .*\.json has no account jt_nobody\); set JOBMON_DB_PASSWORD \(jobmon-ops creds \S+ --user jt_nobody --show prints it, from the containers if there is no record\), or run on a terminal to be asked$/);
     // A release without a record: the database comes from the hidden --database, the password from the environment.
     const fromEnv = await cli(['dump', '--port', String(TEST_DB.port), '--host', HOSTS.other, '--user', ro.user, '--database', source.name, '--out', 'env.sql'], { JOBMON_DB_PASSWORD: ro.password });
     expect(fromEnv.exitCode, fromEnv.stderr).toBe(0);

@@ -40,21 +40,21 @@ const lockText = (pid: number, host = hostname()) => JSON.stringify({ host, pid,
 describe('ports.json on disk', () => {
   it('a registry reached through a symlink is written through it: the link stays, its target gets the release', async () => {
     const dir = await tempDir();
-    await mkdir(path.join(dir, 'shared'));
+    await mkdir(path.join(dir, 'registry'));
     await mkdir(path.join(dir, 'checkout'));
-    const target = path.join(dir, 'shared', 'ports.json');
+    const target = path.join(dir, 'registry', 'ports.json');
     await writeFile(target, registryText());
     const link = path.join(dir, 'checkout', 'ports.json');
-    await symlink('../shared/ports.json', link);
+    await symlink('../registry/ports.json', link);
     const result = await runCli(['ports', 'bump', '0.8.8'], { cwd: path.join(dir, 'checkout') });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
-    expect(await readlink(link)).toBe('../shared/ports.json');
+    expect(await readlink(link)).toBe('../registry/ports.json');
     expect(await readFile(target, 'utf8')).toContain(CONT.line);
     // No temporary or lock file is left in either folder.
     expect(await readdir(path.join(dir, 'checkout'))).toEqual(['ports.json']);
-    expect(await readdir(path.join(dir, 'shared'))).toEqual(['ports.json']);
+    expect(await readdir(path.join(dir, 'registry'))).toEqual(['ports.json']);
   });
 
   it('two bumps at once (real processes, two hosts) take turns: both releases end up in the file', async () => {

@@ -48,9 +48,9 @@ describe('jobmon-ops ports render', () => {
     const nope = await render('--host', 'nope');
     expect(nope.exitCode).toBe(2);
     expect(nope.stdout).toBe('');
-    expect(nope.stderr).toBe('error: no host nope in the registry; known hosts: jobmon-p01, jobmon-docker-cont-p01');
+    expect(nope.stderr).toBe('error: no host "nope" in the registry (known: jobmon-p01, jobmon-docker-cont-p01); pass one of those to --host');
     const typo = await render('--host', 'jobmon-p1');
-    expect(typo.stderr).toMatch(/^error: no host jobmon-p1 in the registry \(did you mean jobmon-p01\?\)/);
+    expect(typo.stderr).toMatch(/^error: no host "jobmon-p1" in the registry; did you mean jobmon-p01\?/);
   });
 
   it('refuses to run without a registry', async () => {

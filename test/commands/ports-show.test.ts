@@ -35,6 +35,12 @@ describe('jobmon-ops ports show', () => {
     ]);
   });
 
+  it('an unknown --host is named as such (exit 2), not taken for an unknown release', async () => {
+    const result = await runCli(['ports', 'show', 'release-0.8.7', '--host', 'nosuch']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe('error: no host "nosuch" in the registry (known: jobmon-p01, jobmon-docker-cont-p01); pass one of those to --host');
+  });
+
   it('exits 2 on a missing argument', async () => {
     const result = await runCli(['ports', 'show']);
     expect(result.exitCode).toBe(2);
