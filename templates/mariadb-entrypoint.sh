@@ -2,9 +2,11 @@
 # Entry point of the Jobmon database image (templates/mariadb.Dockerfile).
 # First start (an empty /var/lib/mysql volume): makes the data directory with
 # no anonymous accounts and no test database, sets the root password from
-# MARIADB_ROOT_PASSWORD for root@'%' and root@localhost, creates
-# MARIADB_DATABASE (default docker). Later starts leave the accounts alone: the
-# volume keeps the password. Then runs mariadbd in the foreground.
+# MARIADB_ROOT_PASSWORD for root@localhost and root@'127.0.0.1' only (root
+# logs in from this container and its network namespace, never from another
+# machine), creates MARIADB_DATABASE (default docker). Later starts leave the
+# accounts alone: the volume keeps the password. Then runs mariadbd in the
+# foreground.
 # The password reaches the server only as SQL on stdin, never on a command line.
 set -eu
 
@@ -62,8 +64,8 @@ if [ ! -d "$datadir/mysql" ]; then
 DELETE FROM mysql.global_priv WHERE User = '';
 FLUSH PRIVILEGES;
 ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('$password') OR unix_socket;
-CREATE USER 'root'@'%' IDENTIFIED BY '$password';
-GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
+CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '$password';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 SQL
   unset password

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type Docker from 'dockerode';
 import { loadConfig, type OperatorConfig } from '../config.js';
 import type { Context, GlobalOptions } from '../context.js';
 import { DB_ACCOUNTS, DB_NAME } from '../deploy/containers.js';
@@ -10,6 +11,7 @@ import { formatBytes, formatSeconds } from '../dump/format.js';
 import { withInterrupt } from '../util/interrupt.js';
 import { byteProgress, wantsProgress } from '../dump/progress.js';
 import { checkDumpFile, databaseInUse, loadDump } from '../dump/restore.js';
+import { databaseInUseInContainer, findLoadContainer, loadDumpInContainer } from '../dump/restore-container.js';
 import { clientAddress, resolveDbTarget, type DbTarget } from '../dump/target.js';
 import { ProblemsFoundError, UsageError } from '../errors.js';
 import { displayName, projectName } from '../registry/release.js';
@@ -35,13 +37,13 @@ export interface RestoreOptions extends GlobalOptions {
  * restart runs meanwhile. A release without a semver tag was never deployed
  * by jobmon-ops and has no lock.
  */
-async function underLock<T>(target: DbTarget, config: OperatorConfig, ctx: Context, load: () => Promise<T>): Promise<T> {
+async function underLock<T>(target: DbTarget, config: OperatorConfig, ctx: Context, load: (docker?: Docker) => Promise<T>): Promise<T> {
   const { version } = target;
   if (version === undefined) return load();
   const { docker, endpoint } = connectEngine({ env: ctx.env, config, host: target.release.host });
   await ensureEngineReachable(docker, endpoint);
   const name = displayName(target.release.release);
-  return withReleaseLock({ docker, project: projectName(version), name, version, command: 'restore', env: ctx.env, log: (line) => ctx.logger.warn(line) }, load);
+  return withReleaseLock({ docker, project: projectName(version), name, version, command: 'restore', env: ctx.env, log: (line) => ctx.logger.warn(line) }, () => load(docker));
 }
 
 /**
@@ -63,7 +65,6 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
   const shown = shortPath(file, ctx.cwd);
   const dumpFile = await checkDumpFile(file, shown);
   const client = await findClient(LOAD_CLIENTS, ctx.env);
-  if (!client) throw new UsageError('restore needs the mariadb (or mysql) client on this machine; install it: apt-get install mariadb-client');
 
   const record = await readCurrentRecord(ctx.env, target.version);
   const database = options.database ?? record?.database ?? DB_NAME;
@@ -74,8 +75,12 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
   const login = { user, password, host, port: target.port };
 
   let started = 0;
-  const result = await underLock(target, config, ctx, async () => {
-    if ((await databaseInUse(login, database)) && !options.force) {
+  const result = await underLock(target, config, ctx, async (docker) => {
+    // root logs in only from the DB container itself (docs/deploy.md): when it runs on the engine, the client runs there.
+    const inside = docker && target.project !== undefined ? await findLoadContainer(docker, target.project, { ...login, host: '127.0.0.1', port: registry.internalPorts.db }) : undefined;
+    if (!inside && !client) throw new UsageError('restore needs the mariadb (or mysql) client on this machine; install it: apt-get install mariadb-client');
+    const inUse = inside ? await databaseInUseInContainer(inside, database, where) : await databaseInUse(login, database);
+    if (inUse && !options.force) {
       throw new UsageError(`database ${database} of ${name} at ${where} is in use (task_dag has rows); restore refuses to load over Jobmon data unless --force`);
     }
     const question = `Load ${shown} (${formatBytes(dumpFile.bytes)}) into database ${database} of ${name} at ${where}? Its tables are replaced by the dump's.`;
@@ -85,7 +90,9 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
     const progress = byteProgress(`loading ${shown} into ${database} at ${where}`, wantsProgress(process.stderr, ctx.env, options));
     const stopped = `interrupted: the load into database ${database} at ${where} was stopped partway, so it is partly loaded (some tables replaced, others missing or cut short); restore again with --force`;
     return withInterrupt(stopped, (signal) =>
-      loadDump({ client, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
+      inside
+        ? loadDumpInContainer({ target: inside, file, gzip: dumpFile.gzip, database, signal, onProgress: progress.update })
+        : loadDump({ client: client!, login, file, gzip: dumpFile.gzip, database, env: ctx.env, signal, onProgress: progress.update }),
     ).finally(() => progress.stop());
   });
   const ms = Date.now() - started;

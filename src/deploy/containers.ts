@@ -46,7 +46,8 @@ function base(ctx: StackContext, service: ServiceName, image: string): Omit<Cont
     image,
     labels: containerLabels(ctx.project, service, ctx.stamp),
     // Each long-running service answers to its service name, as under compose; the DB's alias `db` is DB_HOST.
-    network: { name: names.network, aliases: service === 'initdb' ? [] : [service] },
+    // initdb logs in as root, which MariaDB accepts only from the DB container itself: it shares its network namespace.
+    network: service === 'initdb' ? { namespaceOf: names.containers.db } : { name: names.network, aliases: [service] },
     restart: service === 'initdb' ? 'no' : 'unless-stopped',
     logging: LOGGING,
     security: containerSecurity(service),
@@ -54,9 +55,9 @@ function base(ctx: StackContext, service: ServiceName, image: string): Omit<Cont
   };
 }
 
-/** DB_* as the server reads them (docs/server.md), logging in as `user`. */
-function dbEnv(ctx: StackContext, user: string, password: Secret): Record<string, EnvValue> {
-  return { DB_HOST: 'db', DB_PORT: String(ctx.internalPorts.db), DB_NAME, DB_USER: user, DB_PASS: password };
+/** DB_* as the server reads them (docs/server.md), logging in as `user` at `host`. */
+function dbEnv(ctx: StackContext, user: string, password: Secret, host = 'db'): Record<string, EnvValue> {
+  return { DB_HOST: host, DB_PORT: String(ctx.internalPorts.db), DB_NAME, DB_USER: user, DB_PASS: password };
 }
 
 /**
@@ -85,7 +86,9 @@ export function dbContainer(ctx: StackContext): ContainerSpec {
 
 /**
  * The one-shot `jobmon-server initdb`, as root: creates the schema and the
- * three accounts (decisions.md 14). The server image's entry point is
+ * three accounts (decisions.md 14). It runs in the DB container's network
+ * namespace and connects to 127.0.0.1, the only address besides the socket
+ * that root may log in from. The server image's entry point is
  * jobmon-server, so a command is its arguments.
  */
 export function initdbContainer(ctx: StackContext): ContainerSpec {
@@ -95,7 +98,7 @@ export function initdbContainer(ctx: StackContext): ContainerSpec {
     command: ['initdb'],
     healthcheck: 'none',
     env: {
-      ...dbEnv(ctx, DB_ACCOUNTS.root, secrets.root),
+      ...dbEnv(ctx, DB_ACCOUNTS.root, secrets.root, '127.0.0.1'),
       JOBMON_PASS_TABLE_CREATOR: secrets.tableCreator,
       JOBMON_PASS_SERVICE_USER: secrets.serviceUser,
       JOBMON_PASS_READ_ONLY: secrets.readOnly,

@@ -43,7 +43,8 @@ export interface DockerContainerCreateOptions {
     MemorySwap: number;
     PidsLimit: number;
   };
-  NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+  /** Absent when the container shares another's network namespace. */
+  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
 
 const NS_PER_SECOND = 1_000_000_000;
@@ -62,6 +63,7 @@ export function toDockerCreateOptions(spec: ContainerSpec): DockerContainerCreat
     (bindings[key] ??= []).push({ HostIp: port.hostIp, HostPort: String(port.hostPort) });
   }
   const health = spec.healthcheck;
+  const { network } = spec;
   return {
     name: spec.name,
     Image: spec.image,
@@ -82,7 +84,7 @@ export function toDockerCreateOptions(spec: ContainerSpec): DockerContainerCreat
         }
       : {}),
     HostConfig: {
-      NetworkMode: spec.network.name,
+      NetworkMode: 'namespaceOf' in network ? `container:${network.namespaceOf}` : network.name,
       PortBindings: bindings,
       Mounts: spec.mounts.map((m) => ({ Type: 'volume', Source: m.volume, Target: m.target })),
       RestartPolicy: { Name: spec.restart },
@@ -96,7 +98,7 @@ export function toDockerCreateOptions(spec: ContainerSpec): DockerContainerCreat
       MemorySwap: spec.limits.memoryBytes,
       PidsLimit: spec.limits.pids,
     },
-    NetworkingConfig: { EndpointsConfig: { [spec.network.name]: { Aliases: [...spec.network.aliases] } } },
+    ...('namespaceOf' in network ? {} : { NetworkingConfig: { EndpointsConfig: { [network.name]: { Aliases: [...network.aliases] } } } }),
   };
 }
 

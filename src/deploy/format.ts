@@ -68,13 +68,18 @@ function labelLines(labels: Record<string, string>, common: Record<string, strin
   return field('labels', [...labelText(own), ...(hasCommon ? ['and the labels of every resource'] : [])]);
 }
 
+function networkText(network: ContainerSpec['network']): string {
+  if ('namespaceOf' in network) return `the network namespace of ${network.namespaceOf} (reaches it as 127.0.0.1)`;
+  return `${network.name}${network.aliases.length ? ` as ${network.aliases.join(', ')}` : ''}`;
+}
+
 function containerLines(spec: ContainerSpec, common: Record<string, string>): string[] {
   const health = spec.healthcheck;
   return [
     ...field('image', [spec.image]),
     ...(spec.command ? field('command', [spec.command.join(' ')]) : []),
     ...field('ports', spec.ports.length ? spec.ports.map((p) => `${p.hostIp}:${p.hostPort} -> ${p.containerPort}/${p.protocol} (${p.name})`) : ['none']),
-    ...field('network', [`${spec.network.name}${spec.network.aliases.length ? ` as ${spec.network.aliases.join(', ')}` : ''}`]),
+    ...field('network', [networkText(spec.network)]),
     ...spec.mounts.flatMap((m) => field('volume', [`${m.volume} at ${m.target}`])),
     ...field('restart', [`${spec.restart}; logs ${spec.logging.driver}, ${spec.logging.maxSize} x ${spec.logging.maxFile}`]),
     ...(health === 'none' ? field('health', ["none (the image's check is off)"]) : []),

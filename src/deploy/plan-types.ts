@@ -69,7 +69,11 @@ export interface ContainerSpec {
   ports: PortBinding[];
   mounts: { volume: string; target: string }[];
   labels: Record<string, string>;
-  network: { name: string; aliases: string[] };
+  /**
+   * A network the container joins under these aliases, or (`namespaceOf`)
+   * another container's network namespace, where that container is 127.0.0.1.
+   */
+  network: { name: string; aliases: string[] } | { namespaceOf: string };
   restart: 'unless-stopped' | 'no';
   logging: { driver: 'json-file'; maxSize: string; maxFile: number };
   /** Absent: the image's own check; `none` switches the image's check off. */
@@ -81,7 +85,7 @@ export interface ContainerSpec {
 export interface ImageStep {
   kind: 'image';
   role: 'server' | 'db';
-  /** Tagged by commit (DECISIONS 25): reused when present, else built from the tag's checkout. */
+  /** Tagged by commit (decisions.md 25): reused when present, else built from the tag's checkout. */
   image: string;
   /** `--base-image`; absent: the recorded offline base or the public one (decided when building). */
   baseImage?: string;
@@ -101,7 +105,7 @@ export interface VolumeStep {
   name: string;
   driver: 'local';
   labels: Record<string, string>;
-  /** A volume that exists keeps its data and its recorded passwords (DECISIONS 23). */
+  /** A volume that exists keeps its data and its recorded passwords (decisions.md 23). */
   onExisting: 'reuse';
 }
 
@@ -130,7 +134,7 @@ export type WaitCheck =
   | { type: 'exit'; code: number }
   /** GET `path` answers `status`, on the service port (published on the host as `publishedPort`). */
   | { type: 'http'; path: string; status: number; containerPort: number; publishedPort: number }
-  /** The web service's `path` reports a monitor poll completed after the monitor started (DECISIONS 19). */
+  /** The web service's `path` reports a monitor poll completed after the monitor started (decisions.md 19). */
   | { type: 'monitor-poll'; path: string; containerPort: number; publishedPort: number };
 
 export type WaitGate = 'db-ready' | 'initdb-done' | 'web-healthy' | 'monitor-polling';

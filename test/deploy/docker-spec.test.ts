@@ -66,14 +66,14 @@ describe('toDockerCreateOptions', () => {
     });
   });
 
-  it('the initdb one-shot: its command (the entry point\'s arguments), no restart, no ports, oneoff=True, the image\'s healthcheck off', () => {
+  it('the initdb one-shot: its command (the entry point\'s arguments), no restart, no ports, oneoff=True, the image\'s healthcheck off, in the DB\'s network namespace', () => {
     expect(toDockerCreateOptions(container(plan, 'initdb'))).toStrictEqual({
       name: 'jobmon087_initdb_1',
       Image: 'jobmon-server:0123456789ab',
       Cmd: ['initdb'],
       Healthcheck: { Test: ['NONE'] },
       Env: [
-        'DB_HOST=db',
+        'DB_HOST=127.0.0.1',
         'DB_PORT=3306',
         'DB_NAME=docker',
         'DB_USER=root',
@@ -91,14 +91,13 @@ describe('toDockerCreateOptions', () => {
       },
       ExposedPorts: {},
       HostConfig: {
-        NetworkMode: 'jobmon087_default',
+        NetworkMode: 'container:jobmon087_db_1',
         PortBindings: {},
         Mounts: [],
         RestartPolicy: { Name: 'no' },
         LogConfig: LOGS,
         ...hardened([], true, 512 * MIB, 128),
       },
-      NetworkingConfig: { EndpointsConfig: { jobmon087_default: { Aliases: [] } } },
     });
   });
 

@@ -67,6 +67,7 @@ describe('formatPlan', () => {
     expect(text).toContain('               SLACK_TOKEN=[REDACTED]');
     expect(text).toContain('      security no-new-privileges, capabilities CHOWN, SETGID, SETUID only, writable root filesystem');
     expect(text).toContain('      limits   memory 2g (no swap), pids 1024');
+    expect(text).toContain('      network  the network namespace of jobmon087_db_1 (reaches it as 127.0.0.1)');
   });
 
   it('states the release, the bind address and the labels every resource carries', () => {

@@ -93,7 +93,8 @@ const EXPECTED_087 = {
         service: 'initdb',
         image: SERVER,
         labels: { ...compose('initdb', 'True'), ...ours },
-        network: { name: 'jobmon087_default', aliases: [] },
+        // root logs in only from the DB container itself: initdb shares its network namespace.
+        network: { namespaceOf: 'jobmon087_db_1' },
         restart: 'no',
         logging,
         security: serverSecurity,
@@ -101,7 +102,7 @@ const EXPECTED_087 = {
         command: ['initdb'],
         healthcheck: 'none',
         env: {
-          DB_HOST: 'db',
+          DB_HOST: '127.0.0.1',
           DB_PORT: '3306',
           DB_NAME: 'docker',
           DB_USER: 'root',

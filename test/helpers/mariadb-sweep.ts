@@ -33,7 +33,7 @@ export async function sweepLeftovers(admin: Connection, now = Date.now()): Promi
   const [users] = await admin.query("SELECT DISTINCT User AS name FROM mysql.user WHERE User LIKE 'jt\\_%'");
   for (const { name } of users as Array<{ name: string }>) {
     if (!isStale(name, now)) continue;
-    await admin.query('DROP USER IF EXISTS ?@?', [name, '%']);
+    for (const host of ['%', 'localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [name, host]);
     swept += 1;
   }
   return swept;

@@ -1,6 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import type { Secret } from '../secret.js';
 import { quoteIdentifier } from './migrations.js';
+import { PRIVILEGED_HOSTS } from './privileged-hosts.js';
 
 /** Passwords of the Jobmon accounts; an absent one leaves that account alone. */
 export interface AccountPasswords {
@@ -18,6 +19,13 @@ export const DEFAULT_ACCOUNT_NAMES: AccountNames = {
   tableCreator: 'table_creator',
   serviceUser: 'service_user',
   readOnly: 'read_only',
+};
+
+/** Where each role may log in from (table_creator is privileged: see PRIVILEGED_HOSTS); service_user and read_only from anywhere, with their narrow rights. */
+export const ACCOUNT_HOSTS: Record<AccountRole, readonly string[]> = {
+  tableCreator: PRIVILEGED_HOSTS,
+  serviceUser: ['%'],
+  readOnly: ['%'],
 };
 
 /** The database privileges of each role; everything else on the database is revoked. */
@@ -67,13 +75,13 @@ async function querySecret(connection: Connection, what: string, sql: string, va
   }
 }
 
-/** Grants exactly `privileges` on `database` to `name`@`%`, revoking any other right there. */
-async function convergeGrants(connection: Connection, name: string, database: string, privileges: readonly string[]): Promise<void> {
-  const user = connection.escape(name) + "@'%'";
+/** Grants exactly `privileges` on `database` to `name`@`host`, revoking any other right there. */
+async function convergeGrants(connection: Connection, name: string, host: string, database: string, privileges: readonly string[]): Promise<void> {
+  const user = `${connection.escape(name)}@${connection.escape(host)}`;
   const pattern = grantPattern(database);
   // Grant first, then revoke the surplus: the account never loses a right it keeps.
   await connection.query(`GRANT ${privileges.join(', ')} ON ${pattern}.* TO ${user}`);
-  const grantee = `'${name.replace(/'/g, "''")}'@'%'`;
+  const grantee = `'${name.replace(/'/g, "''")}'@'${host.replace(/'/g, "''")}'`;
   const storedDb = database.replace(/[\\_%]/g, (c) => `\\${c}`);
   const [schemaRows] = await connection.query(
     'SELECT TABLE_SCHEMA AS db, PRIVILEGE_TYPE AS privilege, IS_GRANTABLE AS grantable FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA IN (?, ?)',
@@ -136,12 +144,18 @@ export async function ensureAccounts(
   for (const role of roles) {
     const name = names[role];
     const password = passwords[role]?.reveal() ?? '';
-    // Client-side escaping (query, not execute): CREATE/ALTER USER take no server-side parameters.
-    await querySecret(connection, `creating account ${name}`, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [name, password]);
-    await querySecret(connection, `setting the password of ${name}`, "ALTER USER ?@'%' IDENTIFIED BY ?", [name, password]);
-    await convergeGrants(connection, name, database, ACCOUNT_PRIVILEGES[role]);
-    log(`account ${name}: ${ACCOUNT_PRIVILEGES[role].join(', ')} on ${database}`);
+    const hosts = ACCOUNT_HOSTS[role];
+    for (const host of hosts) {
+      // Client-side escaping (query, not execute): CREATE/ALTER USER take no server-side parameters.
+      await querySecret(connection, `creating account ${name}@${host}`, 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [name, host, password]);
+      await querySecret(connection, `setting the password of ${name}@${host}`, 'ALTER USER ?@? IDENTIFIED BY ?', [name, host, password]);
+      await convergeGrants(connection, name, host, database, ACCOUNT_PRIVILEGES[role]);
+    }
+    // An earlier release made every account for '%'; a privileged one loses that login.
+    if (!hosts.includes('%')) await connection.query("DROP USER IF EXISTS ?@'%'", [name]);
+    log(`account ${name}: ${ACCOUNT_PRIVILEGES[role].join(', ')} on ${database}${hosts.includes('%') ? '' : `, from ${hosts.join(', ')} only`}`);
     accounts.push(name);
   }
   return { managed: true, accounts };
 }
+

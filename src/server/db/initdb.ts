@@ -3,6 +3,7 @@ import type { Secret } from '../secret.js';
 import { ensureAccounts, type AccountNames, type AccountPasswords, type EnsureAccountsResult } from './accounts.js';
 import { migrate, quoteIdentifier, type MigrateResult } from './migrations.js';
 import { connect, isUnavailableError } from './pool.js';
+import { confineAdmin } from './privileged-hosts.js';
 
 /** Where initdb connects, and as whom (DB_HOST, DB_PORT, DB_USER, DB_PASS, DB_NAME). */
 export interface InitdbSettings {
@@ -92,6 +93,8 @@ export async function runInitdb(settings: InitdbSettings, passwords: AccountPass
     // Accounts before schema: once the schema version is recorded, services
     // that wait for it can log in.
     const accounts = await step('managing accounts', () => ensureAccounts(connection, database, passwords, log, settings.accountNames));
+    // A deployment's initdb logs in as root: from now on root, like table_creator, logs in only from the DB container.
+    if (settings.user === 'root' && accounts.managed) await step('confining root', () => confineAdmin(connection, settings.user, settings.password, log));
     const schema = await step('migrating the schema', () => migrate(connection, database, log));
     return { database, createdDatabase, accounts, schema, noop: schema.from === schema.to };
   } finally {

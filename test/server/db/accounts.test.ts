@@ -44,6 +44,8 @@ describe('ensureAccounts', () => {
     await admin.query(`GRANT SELECT, DELETE, DROP ON ${quoteId(db.name)}.* TO ?@'%' WITH GRANT OPTION`, [names.serviceUser]);
     await admin.query(`GRANT DELETE ON ${quoteId(db.name)}.job TO ?@'%'`, [names.serviceUser]);
     await admin.query("CREATE USER ?@'%' IDENTIFIED BY 'old-password'", [names.readOnly]);
+    // As an earlier release made it: open to any host.
+    await admin.query("CREATE USER ?@'%' IDENTIFIED BY 'old-password'", [names.tableCreator]);
     await admin.query(`GRANT SELECT, INSERT, UPDATE ON ${grantPattern(db.name)}.* TO ?@'%' WITH GRANT OPTION`, [names.readOnly]);
     const result = await ensureAccounts(admin, db.name, secrets(PASS), (line) => lines.push(line), names);
     expect(result).toEqual({ managed: true, accounts: [names.tableCreator, names.serviceUser, names.readOnly] });
@@ -108,6 +110,14 @@ describe('ensureAccounts', () => {
     expect(await attempt(ro, 'SELECT 1 FROM task_dag')).toBe('ok');
     expect(await attempt(ro, "INSERT INTO task_dag (name) VALUES ('x')")).toBe('ER_TABLEACCESS_DENIED_ERROR');
     expect(await attempt(await login(names.serviceUser, PASS.serviceUser), 'SELECT 1')).toBe('ok');
+  });
+
+  it('makes table_creator only for the server\'s own machine and drops its \'%\' login; the others stay open to any host', async () => {
+    const hosts = async (name: string) => ((await admin.query('SELECT Host AS host FROM mysql.user WHERE User = ? ORDER BY Host', [name]))[0] as Array<{ host: string }>).map((r) => r.host);
+    expect(await hosts(names.tableCreator)).toEqual(['127.0.0.1', 'localhost']);
+    expect(await hosts(names.serviceUser)).toEqual(['%']);
+    expect(await hosts(names.readOnly)).toEqual(['%']);
+    expect(lines).toContain(`account ${names.tableCreator}: CREATE, ALTER, INDEX, INSERT, SELECT, UPDATE, REFERENCES on ${db.name}, from localhost, 127.0.0.1 only`);
   });
 
   it('logs what it did and never a password', () => {

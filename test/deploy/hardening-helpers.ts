@@ -1,0 +1,60 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { TEST_LABELS } from '../helpers/docker.js';
+
+export interface Run {
+  exitCode: number;
+  output: string;
+}
+
+/** A command's exit code and output (stdout and stderr together) inside a running container, as `user` if given. */
+export async function execIn(docker: Docker, name: string, cmd: string[], user?: string): Promise<Run> {
+  const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  docker.modem.demuxStream(stream, out, out);
+  await new Promise((resolve) => stream.on('end', resolve));
+  // The engine records the exit code just after the stream ends.
+  let info = await exec.inspect();
+  while (info.Running) info = await new Promise((r) => setTimeout(r, 50)).then(() => exec.inspect());
+  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+}
+
+export interface RemoteLogin {
+  /** The MariaDB image whose client runs. */
+  image: string;
+  /** A private folder for the option file. */
+  dir: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * `SELECT CURRENT_USER()` as `user` from a throwaway container on the default
+ * bridge network: another network than the stack's, as another machine would
+ * be. The login goes in an option file (0600), mounted read-only, never on
+ * the container's command line.
+ */
+export async function loginFromAnotherNetwork(docker: Docker, at: RemoteLogin, user: string, password: string): Promise<Run> {
+  const file = path.join(at.dir, `${user}.cnf`);
+  await writeFile(file, `[client]\nuser=${user}\npassword="${password}"\nhost=${at.host}\nport=${at.port}\nprotocol=TCP\n`, { mode: 0o600 });
+  const created = await docker.createContainer({
+    Image: at.image,
+    Entrypoint: ['mariadb', '--defaults-file=/login.cnf', '--batch', '--skip-column-names', '-e', 'SELECT CURRENT_USER()'],
+    Labels: { ...TEST_LABELS },
+    HostConfig: { NetworkMode: 'bridge', Binds: [`${file}:/login.cnf:ro`], CapDrop: ['ALL'] },
+  });
+  try {
+    await created.start();
+    const { StatusCode } = (await created.wait()) as { StatusCode: number };
+    const logs = (await created.logs({ stdout: true, stderr: true, follow: false })).toString('latin1');
+    return { exitCode: StatusCode, output: logs };
+  } finally {
+    // v: the image declares a volume; the container's anonymous one goes with it.
+    await created.remove({ force: true, v: true });
+  }
+}
