@@ -140,6 +140,9 @@ describe('privileged DB accounts log in only from the DB container', () => {
     const cli = (...args: string[]) => runCli(['--registry', stack.registry, ...args], { env: cliEnv, timeoutMs: 120_000 });
     const dumped = await cli('dump', 'release-9.8.3', '--out', file);
     expect(dumped.exitCode, dumped.stderr).toBe(0);
+    // root dumps only from inside the DB container.
+    expect((await cli('dump', 'release-9.8.3', '--user', 'root', '--out', `${file}.root`)).stderr).toMatch(/Access denied for user 'root'@/);
+    expect((await cli('dump', 'release-9.8.3', '--user', 'root', '--in-container', '--out', `${file}.inside`)).exitCode).toBe(0);
     await call({ url: `http://${bridge}:${stack.release.service}` }, 'POST', '/task_dag', { name: 'after-dump', user: 'alice', dag_hash: 'after' });
     const restored = await cli('restore', 'release-9.8.3', file, '--yes', '--force');
     expect(restored.exitCode, restored.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import type { Secret } from '../secret.js';
 import { quoteIdentifier } from './migrations.js';
-import { PRIVILEGED_HOSTS } from './privileged-hosts.js';
+import { ACCOUNT_HOSTS } from './privileged-hosts.js';
 
 /** Passwords of the Jobmon accounts; an absent one leaves that account alone. */
 export interface AccountPasswords {
@@ -19,13 +19,6 @@ export const DEFAULT_ACCOUNT_NAMES: AccountNames = {
   tableCreator: 'table_creator',
   serviceUser: 'service_user',
   readOnly: 'read_only',
-};
-
-/** Where each role may log in from (table_creator is privileged: see PRIVILEGED_HOSTS); service_user and read_only from anywhere, with their narrow rights. */
-export const ACCOUNT_HOSTS: Record<AccountRole, readonly string[]> = {
-  tableCreator: PRIVILEGED_HOSTS,
-  serviceUser: ['%'],
-  readOnly: ['%'],
 };
 
 /** The database privileges of each role; everything else on the database is revoked. */

@@ -1,5 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import type { Secret } from '../secret.js';
+import type { AccountRole } from './accounts.js';
 
 /**
  * Where the privileged accounts (root, table_creator) may log in from: the
@@ -10,6 +11,13 @@ import type { Secret } from '../secret.js';
  * other container on the engine (docs/deploy.md says how to open more).
  */
 export const PRIVILEGED_HOSTS: readonly string[] = ['localhost', '127.0.0.1'];
+
+/** Where each role may log in from: table_creator is privileged; service_user and read_only, with their narrow rights, from anywhere. */
+export const ACCOUNT_HOSTS: Record<AccountRole, readonly string[]> = {
+  tableCreator: PRIVILEGED_HOSTS,
+  serviceUser: ['%'],
+  readOnly: ['%'],
+};
 
 /**
  * Confines an administrator account (initdb's own login, `root` in a
