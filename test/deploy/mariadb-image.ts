@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import mysql from 'mysql2/promise';
 import { expect } from 'vitest';
 import { containerLogs, execIn, freePort, TEST_LABELS, waitHealthy } from '../helpers/docker.js';
+import { mariadbClient } from './hardening-helpers.js';
 
 /** Every process's command line on this machine (containers' included: they share the host's /proc). */
 async function allCommandLines(): Promise<string> {
@@ -12,23 +15,15 @@ async function allCommandLines(): Promise<string> {
   return lines.join('\n');
 }
 
-/** Logs in as root through the published port, retrying while the server starts. */
-async function rootLogin(port: number, password: string, timeoutMs = 60_000): Promise<mysql.Connection> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password, database: 'docker' });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+/** Logs in as `user` through the published port (root must be refused there). */
+function portLogin(port: number, user: string, password: string): Promise<mysql.Connection> {
+  return mysql.createConnection({ host: '127.0.0.1', port, user, password, database: 'docker' });
 }
 
 /**
  * Starts the DB image on an empty volume with a sentinel root password and
- * proves: healthy, root login through 127.0.0.1, the settings deploy relies
- * on, the password kept on a restart and by a new container with another
+ * proves: healthy, root logs in from the container's own network namespace
+ * and is refused through the published port, the settings deploy relies on, the password kept on a restart and by a new container with another
  * password, and the sentinel on no command line, health check or log.
  */
 export async function checkMariadbImage(docker: Docker, image: string): Promise<void> {
@@ -74,33 +69,34 @@ export async function checkMariadbImage(docker: Docker, image: string): Promise<
     }
     expect({ seen, sawInitServer }).toEqual({ seen: false, sawInitServer: true });
 
-    let conn = await rootLogin(port, sentinel);
-    const [settings] = await conn.query(
-      'SELECT @@time_zone AS tz, @@innodb_flush_log_at_trx_commit AS flush, @@character_set_server AS cs, @@skip_name_resolve AS snr, DATABASE() AS db',
-    );
-    expect(settings).toEqual([{ tz: '+00:00', flush: 1, cs: 'utf8mb4', snr: 1, db: 'docker' }]);
-    const [users] = await conn.query("SELECT CONCAT(User, '@', Host) AS account FROM mysql.user WHERE User IN ('', 'root') ORDER BY account");
-    expect(users).toEqual([{ account: 'root@%' }, { account: 'root@localhost' }]);
-    const [dbs] = await conn.query("SHOW DATABASES LIKE 'test'");
-    expect(dbs).toEqual([]);
-    await conn.query('CREATE TABLE kept (v INT)');
-    await conn.query('INSERT INTO kept VALUES (42)');
-    await conn.end();
+    // root logs in from the DB container's own network namespace only, as initdb and restore do.
+    const dir = await mkdtemp(path.join(tmpdir(), 'jobmon-ops-image-'));
+    const asRoot = async (container: Docker.Container, password: string, sql: string) =>
+      mariadbClient(docker, { image, dir, host: '127.0.0.1', port: 3306, network: `container:${container.id}` }, 'root', password, sql);
+    try {
+      const settings = await asRoot(db, sentinel, 'USE docker; SELECT @@time_zone, @@innodb_flush_log_at_trx_commit, @@character_set_server, @@skip_name_resolve, DATABASE()');
+      expect(settings).toEqual({ exitCode: 0, output: '+00:00\t1\tutf8mb4\t1\tdocker\n' });
+      const users = await asRoot(db, sentinel, "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE User IN ('', 'root') ORDER BY 1");
+      expect(users.output).toBe('root@127.0.0.1\nroot@localhost\n');
+      // Refused: no account at all matches the host (the network's gateway, as the engine forwards the port).
+      await expect(portLogin(port, 'root', sentinel)).rejects.toMatchObject({ code: 'ER_HOST_NOT_PRIVILEGED' });
+      expect((await asRoot(db, sentinel, "SHOW DATABASES LIKE 'test'")).output).toBe('');
+      expect((await asRoot(db, sentinel, 'CREATE TABLE docker.kept (v INT); INSERT INTO docker.kept VALUES (42)')).exitCode).toBe(0);
 
-    await db.restart({ t: 20 });
-    await waitHealthy(db, 120_000);
-    conn = await rootLogin(port, sentinel);
-    expect((await conn.query('SELECT v FROM kept'))[0]).toEqual([{ v: 42 }]);
-    await conn.end();
+      await db.restart({ t: 20 });
+      await waitHealthy(db, 120_000);
+      expect((await asRoot(db, sentinel, 'SELECT v FROM docker.kept')).output).toBe('42\n');
 
-    // A new container (as a redeploy makes) with another password: the volume's password stands.
-    await db.stop({ t: 20 });
-    const next = await start(`other-${id}`);
-    await waitHealthy(next, 120_000);
-    conn = await rootLogin(port, sentinel);
-    expect((await conn.query('SELECT v FROM kept'))[0]).toEqual([{ v: 42 }]);
-    await conn.end();
-    await expect(rootLogin(port, `other-${id}`)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+      // A new container (as a redeploy makes) with another password: the volume's password stands.
+      await db.stop({ t: 20 });
+      const next = await start(`other-${id}`);
+      await waitHealthy(next, 120_000);
+      expect((await asRoot(next, sentinel, 'SELECT v FROM docker.kept')).output).toBe('42\n');
+      expect((await asRoot(next, `other-${id}`, 'SELECT 1')).output).toMatch(/Access denied for user 'root'@'127\.0\.0\.1'/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const next = created.at(-1)!;
 
     // The server's own environment does not keep it either.
     expect(await execIn(docker, next, ['cat', '/proc/1/environ'])).not.toContain('MARIADB_ROOT_PASSWORD');
