@@ -24,7 +24,8 @@ export const CONTAINER_LOAD_SCRIPT = [
   'umask 077',
   'mkdir "$d" || exit 125',
   "trap 'rm -rf \"$d\"' EXIT",
-  "trap '[ -n \"$p\" ] && kill \"$p\" 2>/dev/null; exit 130' INT TERM HUP",
+  // Stopped: the client ends before the script does, so once the exec ends nothing of it is left.
+  "trap '[ -n \"$p\" ] && kill \"$p\" 2>/dev/null && wait \"$p\"; exit 130' INT TERM HUP",
   'head -c "$n" > "$d/client.cnf" || exit 125',
   'c=mariadb; command -v "$c" >/dev/null 2>&1 || c=mysql',
   // A command started with & reads /dev/null unless given a stdin: hand it the rest of ours.
@@ -67,8 +68,9 @@ async function runClient(target: InContainer, args: string[], sql: NodeJS.Readab
   err.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-65536)));
   target.docker.modem.demuxStream(stream, out, err);
   const ended = new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()));
-  // Stopped: the script kills the client and removes its option file; the load is cut short.
-  const stop = () => void runStop(container, workDir).catch(() => undefined).finally(() => stream.destroy());
+  // Stopped: the script kills the client, removes its option file and ends, which ends the exec's stream
+  // (destroyed at once only when the engine cannot be asked to stop it).
+  const stop = () => void runStop(container, workDir).catch(() => stream.destroy());
   signal?.addEventListener('abort', stop, { once: true });
   try {
     stream.write(options);
