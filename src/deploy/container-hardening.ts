@@ -41,7 +41,7 @@ export function containerLimits(service: ServiceName, configured: ConfiguredLimi
  * After that no process in the container holds a capability. Its root
  * filesystem stays writable: the server keeps its socket and pid file in
  * /run/mysqld and its temporary tables in /tmp, and `dump --in-container`
- * writes its option file under /tmp.
+ * and `restore` write their option file under /tmp.
  */
 const DB: ContainerSecurity = { noNewPrivileges: true, capAdd: ['CHOWN', 'SETGID', 'SETUID'], readOnlyRootfs: false, tmpfs: {} };
 
