@@ -6,9 +6,8 @@ import { execa } from 'execa';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPOSE } from '../../src/deploy/names.js';
-import { ensureImages } from '../../src/deploy/image-build.js';
-import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { execIn, freePort, TEST_LABELS, testEngine, waitHealthy } from '../helpers/docker.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { execIn, freePort, TEST_LABELS, testDbImage, testEngine, waitHealthy } from '../helpers/docker.js';
 import { fillJobmon, growJobInstances, makeDumpWorld, type DumpWorld } from '../dump/fixture.js';
 
 /**
@@ -45,8 +44,7 @@ async function rootLogin(database?: string): Promise<mysql.Connection> {
 
 describe('jobmon-ops dump --in-container (real DB container)', () => {
   beforeAll(async () => {
-    image = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).find((t) => t.startsWith('jobmon-mariadb:'));
-    image ??= (await ensureImages({ docker, checkoutDir: REPO_ROOT, commit: 'dumpcontainer', log: () => undefined, timeoutSeconds: 600, labels: TEST_LABELS })).images.db.tag;
+    image = await testDbImage(docker);
     port = await freePort();
     world = await makeDumpWorld({ port, source: version });
     container = await docker.createContainer({

@@ -114,3 +114,22 @@ export async function waitHealthy(container: Docker.Container, timeoutMs: number
   }
   throw new Error(`container not healthy within ${timeoutMs} ms (last state: ${state})`);
 }
+
+/**
+ * A MariaDB image of this tree's templates, for tests that need only a DB
+ * container: built by the test itself (not whatever jobmon-mariadb image the
+ * engine happens to hold, which may be another version's), labelled as a
+ * test resource, and without the server bundle, so nothing runs npm in this
+ * checkout. Docker's layer cache makes a second build take a second.
+ */
+export async function testDbImage(docker: Docker): Promise<string> {
+  const { buildImage, resolveBaseImage } = await import('../../src/deploy/image-build.js');
+  const { bootstrapTag } = await import('../../src/deploy/images.js');
+  const { REPO_ROOT } = await import('./cli.js');
+  const named = bootstrapTag('bookworm');
+  const hasBase = await docker.getImage(named).inspect().then(() => true, () => false);
+  const base = await resolveBaseImage(docker, hasBase ? named : undefined);
+  const tag = 'jobmon-mariadb:tests';
+  await buildImage({ docker, role: 'db', tag, checkoutDir: REPO_ROOT, base, labels: { ...TEST_LABELS }, log: () => undefined, timeoutSeconds: 600 });
+  return tag;
+}
