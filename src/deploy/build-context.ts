@@ -1,11 +1,11 @@
-import { access, chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ProblemsFoundError } from '../errors.js';
 import { childEnv } from '../util/child-env.js';
 import { checkoutChanges } from './git-tag.js';
-import { buildContextFiles, SERVER_PACKAGE_JSON, type ImageRole } from './images.js';
+import { buildContextFiles, NODE_LABEL, NODE_PACKAGE, NODE_PACKAGE_DIR, SERVER_PACKAGE_JSON, type ImageRole } from './images.js';
 
 const exists = (file: string) => access(file).then(() => true, () => false);
 
@@ -60,13 +60,30 @@ export async function prepareServerBundle({ checkoutDir, log, signal, timeoutSec
 }
 
 /**
- * A temporary build context for one image: the Dockerfile and files from the
- * checkout's `templates/` (and, for the server, its bundle and this host's
- * node binary). The caller removes it with `cleanup`.
+ * The version of the node the checkout pins for its server image, read from
+ * its own node_modules (its `npm ci` installed it): a path, not a module
+ * lookup, which would also search node_modules above the checkout.
  */
-export async function assembleBuildContext(role: ImageRole, checkoutDir: string): Promise<{ dir: string; files: string[]; cleanup: () => Promise<void> }> {
+export async function checkoutNodeVersion(checkoutDir: string): Promise<string> {
+  const manifest = path.join(checkoutDir, NODE_PACKAGE_DIR, 'package.json');
+  const text = await readFile(manifest, 'utf8').catch(() => undefined);
+  const version = text === undefined ? undefined : (JSON.parse(text) as { version?: unknown }).version;
+  if (typeof version !== 'string') {
+    throw new ProblemsFoundError(`${checkoutDir} has no ${NODE_PACKAGE_DIR} after npm ci, so its server image has no node; deploy a release whose package.json pins ${NODE_PACKAGE}`);
+  }
+  return version;
+}
+
+/**
+ * A temporary build context for one image: the Dockerfile and files from the
+ * checkout's `templates/` (and, for the server, its bundle and the node its
+ * package.json pins), and the labels that say what went in. The caller
+ * removes it with `cleanup`.
+ */
+export async function assembleBuildContext(role: ImageRole, checkoutDir: string): Promise<{ dir: string; files: string[]; labels: Record<string, string>; cleanup: () => Promise<void> }> {
   const hasMap = await exists(path.join(checkoutDir, 'dist/server.js.map'));
-  const sources = buildContextFiles(role, process.execPath, hasMap);
+  const labels: Record<string, string> = role === 'server' ? { [NODE_LABEL]: await checkoutNodeVersion(checkoutDir) } : {};
+  const sources = buildContextFiles(role, hasMap);
   const dir = await mkdtemp(path.join(tmpdir(), `jobmon-ops-${role}-image-`));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
@@ -89,5 +106,5 @@ export async function assembleBuildContext(role: ImageRole, checkoutDir: string)
     throw error;
   }
   const files = Object.keys(sources);
-  return { dir, files: role === 'server' ? [...files, 'package.json'] : files, cleanup };
+  return { dir, files: role === 'server' ? [...files, 'package.json'] : files, labels, cleanup };
 }

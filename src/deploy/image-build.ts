@@ -49,7 +49,8 @@ export async function buildImage({ docker, role, tag, checkoutDir, base, labels,
     // A plain tar: dockerode's own context packing gzips, which costs seconds on the 100 MB node binary.
     const stream = await docker.buildImage(
       pack(context.dir, { entries: context.files }) as unknown as NodeJS.ReadableStream,
-      { t: tag, buildargs: { BASE_IMAGE: base.image }, labels, rm: true, forcerm: true, abortSignal },
+      // The context's own labels (the server's Node version) say what it holds.
+      { t: tag, buildargs: { BASE_IMAGE: base.image }, labels: { ...labels, ...context.labels }, rm: true, forcerm: true, abortSignal },
     );
     const events = await new Promise<BuildEvent[]>((resolve, reject) => {
       docker.modem.followProgress(

