@@ -15,6 +15,7 @@ export const EXAMPLES: Record<string, string[]> = {
     'jobmon-ops deploy 0.8.7 --redeploy --yes --slack-token-file ~/.slack-token',
   ],
   'images bootstrap': ['jobmon-ops images bootstrap', 'jobmon-ops images bootstrap --host jobmon-docker-cont-p01 --force'],
+  'images list': ['jobmon-ops images list', 'jobmon-ops images list --host jobmon-docker-cont-p01 --json'],
   dump: ['jobmon-ops dump release-0.8.7', 'jobmon-ops dump release-0.8.7 --out backup.sql.gz', 'jobmon-ops dump 0.8.7 --in-container --force'],
   restore: ['jobmon-ops restore release-0.8.8 backup.sql', 'jobmon-ops restore 0.8.8 backup.sql.gz --yes --force'],
   status: ['jobmon-ops status', 'jobmon-ops status release-0.8.7', 'jobmon-ops ps --host jobmon-docker-cont-p01 --json'],

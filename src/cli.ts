@@ -20,6 +20,7 @@ const COMMANDS = {
   'ports import': () => import('./commands/ports-import.js').then((m) => m.portsImport),
   deploy: () => import('./commands/deploy.js').then((m) => m.deploy),
   'images bootstrap': () => import('./commands/images-bootstrap.js').then((m) => m.imagesBootstrap),
+  'images list': () => import('./commands/images-list.js').then((m) => m.imagesList),
   dump: () => import('./commands/dump.js').then((m) => m.dump),
   restore: () => import('./commands/restore.js').then((m) => m.restore),
   status: () => import('./commands/status.js').then((m) => m.status),
@@ -162,6 +163,11 @@ export function createProgram(dispatch: Dispatch): Command {
     .option('--host <host>', 'Docker host whose configured engine gets the image (default: configured default host, else DOCKER_HOST or the local socket)')
     .option('--force', 'make it again even if the engine has it')
     .action(action('images bootstrap', () => ({})));
+  images
+    .command('list')
+    .description('list the jobmon-server and jobmon-mariadb images on the engine: tag, commit, the server\'s Node, created, size')
+    .option('--host <host>', 'Docker host whose configured engine to list (default: configured default host, else DOCKER_HOST or the local socket)')
+    .action(action('images list', () => ({})));
 
   program
     .command('dump')

@@ -56,6 +56,7 @@ describe('CLI surface: argv -> command options', () => {
       'images bootstrap',
       { suite: 'trixie', tag: 'base:t', host: 'h', force: true, json: true },
     ],
+    ['images list, every flag', ['images', 'list', '--host', 'h', '--json'], 'images list', { host: 'h', json: true }],
     ['dump by release', ['dump', 'release-0.8.7'], 'dump', { ref: 'release-0.8.7' }],
     ['dump by DB port', ['dump', '--port', '3870'], 'dump', { port: 3870 }],
     [
