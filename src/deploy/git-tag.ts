@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
-import { InterruptedError, ProblemsFoundError, UsageError } from '../errors.js';
+import { ProblemsFoundError, UsageError } from '../errors.js';
 import { versionOf } from '../registry/release.js';
-import { childEnv } from '../util/child-env.js';
+import { runGit } from '../util/git.js';
 
 /** A release tag found in the repository: its name, the commit it points at, and its version. */
 export interface RemoteTag {
@@ -36,22 +35,17 @@ export function tagCandidates(ref: string): string[] {
   return /^\d+\.\d+\.\d+/.test(ref) && versionOf(ref) ? [`release-${ref}`, ref] : [ref];
 }
 
-async function git(args: string[], options: { cwd?: string; timeoutSeconds?: number; signal?: AbortSignal | undefined } = {}) {
-  const result = await execa('git', args, {
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    // Ctrl-C stops git at once (SIGTERM) instead of waiting for a slow remote.
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-    reject: false,
-    stdin: 'ignore',
-    timeout: (options.timeoutSeconds ?? 120) * 1000,
-    // No credential or host-key prompt may hang a deploy; the site's own ssh command (GIT_SSH_COMMAND, GIT_SSH) is kept.
-    // Only the allowlisted environment: no Slack token or DB password reaches git or its ssh (child-env.ts).
-    env: childEnv(process.env, { GIT_TERMINAL_PROMPT: '0', ...(process.env.GIT_SSH_COMMAND || process.env.GIT_SSH ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' }) }),
-    extendEnv: false,
-  });
-  if (result.isCanceled) throw new InterruptedError(`interrupted during git ${args[0]}; nothing half-made was kept`);
-  const firstError = result.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? result.stderr.split('\n')[0] ?? '';
-  return { ok: result.exitCode === 0, stdout: result.stdout, error: firstError.replace(/^fatal: /, '').trim() };
+/** Each git call below may take this long in all; a remote that hangs fails with a line saying so. */
+export const GIT_LIMIT_SECONDS = 120;
+
+/**
+ * No credential or host-key prompt may hang a deploy; the site's own ssh
+ * command (GIT_SSH_COMMAND, GIT_SSH) is kept. Everything else is
+ * runGit's allowlisted environment.
+ */
+function git(args: string[], options: { cwd?: string; signal?: AbortSignal | undefined } = {}) {
+  const ssh: Record<string, string> = process.env.GIT_SSH_COMMAND || process.env.GIT_SSH ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
+  return runGit(args, { ...options, limitSeconds: GIT_LIMIT_SECONDS, env: { GIT_TERMINAL_PROMPT: '0', ...ssh } });
 }
 
 /**
