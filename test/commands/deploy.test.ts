@@ -96,7 +96,8 @@ describe('jobmon-ops deploy: bad references and usage (exit 2, one line)', () =>
   });
 
   it.each([
-    [['release-0.8.9', '--host', 'nowhere'], 'error: no release "release-0.8.9" on nowhere in the registry; did you mean release-0.8.7, release-0.8.6, release-0.8.5? see jobmon-ops ports list'],
+    [['release-0.8.9', '--host', 'nowhere'], 'error: no host "nowhere" in the registry (known: jobmon-p01, jobmon-docker-cont-p01); pass one of those to --host'],
+    [['release-0.8.9', '--host', 'jobmon-docker-cont-p01'], 'error: no release "release-0.8.9" on jobmon-docker-cont-p01 in the registry; did you mean release-0.8.7, release-0.8.6, release-0.8.5? see jobmon-ops ports list'],
     [['kelly-and-leo'], 'error: kelly-and-leo has no semver tag (release-X.Y.Z); deploy needs one such as release-0.8.7'],
     [['release-0.8.7', '--bind', 'localhost'], 'error: --bind localhost is not an IP address; pass one such as 127.0.0.1, or leave it out for all addresses'],
     [['release-0.8.7', '--host', 'jobmon-p01'], 'error: "release-0.8.7" is not registered on jobmon-p01, only on jobmon-docker-cont-p01; pass --host jobmon-docker-cont-p01, or register it with jobmon-ops ports bump --host jobmon-p01'],

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImages } from '../../src/deploy/image-build.js';
 import { databaseInUseInContainer, loadDumpInContainer, type InContainer } from '../../src/dump/restore-container.js';
 import { Secret } from '../../src/server/secret.js';
-import { REPO_ROOT } from '../helpers/cli.js';
-import { execIn, TEST_LABELS, testEngine, waitHealthy } from '../helpers/docker.js';
+import { execIn, TEST_LABELS, testDbImage, testEngine, waitHealthy } from '../helpers/docker.js';
 
 /**
  * restore's load inside a real DB container (the jobmon-mariadb image), as
@@ -32,8 +30,7 @@ async function allCommandLines(): Promise<string> {
 }
 
 beforeAll(async () => {
-  let image = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).find((t) => t.startsWith('jobmon-mariadb:'));
-  image ??= (await ensureImages({ docker, checkoutDir: REPO_ROOT, commit: 'restorecontainer', log: () => undefined, timeoutSeconds: 600, labels: TEST_LABELS })).images.db.tag;
+  const image = await testDbImage(docker);
   container = await docker.createContainer({ Image: image, Labels: { ...TEST_LABELS }, Env: [`MARIADB_ROOT_PASSWORD=${ROOT}`], HostConfig: { NetworkMode: 'none' } });
   await container.start();
   await waitHealthy(container, 120_000);
