@@ -44,6 +44,9 @@ export function pendingRecord({ plan, engine, clientAddress, secrets, slack, che
   };
 }
 
+/** The accounts that log in through the published DB port; the privileged ones may not (src/server/db/privileged-hosts.ts). */
+const REMOTE_ACCOUNTS = [DB_ACCOUNTS.serviceUser, DB_ACCOUNTS.readOnly];
+
 /**
  * What the operator reads at the end: where the service and the database
  * answer, per account, and where the passwords are. No password is printed.
@@ -57,7 +60,9 @@ export function formatSummary(record: DeploymentRecord, file: string, seconds: n
     `deployed ${record.tag} (${record.label}) on ${record.host} in ${seconds.toFixed(1)} s: compose project ${record.project}, commit ${record.commit.slice(0, 12)}`,
     ...service.map((p) => `  service   http://${host}:${p.hostPort}/ (${p.name})`),
     ...(db ? [`  database  ${host}:${db.hostPort}, database ${record.database.name}`] : []),
-    ...(db ? Object.values(DB_ACCOUNTS).map((a) => `    ${a.padEnd(width)}  mysql://${a}@${host}:${db.hostPort}/${record.database.name}`) : []),
+    ...(db ? REMOTE_ACCOUNTS.map((a) => `    ${a.padEnd(width)}  mysql://${a}@${host}:${db.hostPort}/${record.database.name}`) : []),
+    // root and table_creator log in only from inside the DB container (docs/deploy.md): no URL would work.
+    ...(db ? ['    (root and table_creator log in only inside the DB container; jobmon-ops restore and dump --in-container use them there)'] : []),
     `  slack     ${record.slack.token === 'set' ? 'on' : 'off (no token)'}; lost runs to #${record.slack.wfChannel}, failing nodes to #${record.slack.nodeChannel}`,
     `  record    ${file} (mode 0600; it holds the passwords)`,
     // Not `docker compose -p ... logs`: Debian's docker.io ships no compose plugin.
