@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
-import { loadConfig } from '../config.js';
+import { loadConfig, type OperatorConfig } from '../config.js';
 import type { Context, GlobalOptions } from '../context.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { formatPlan, planToJson } from '../deploy/format.js';
@@ -47,15 +47,35 @@ export function currentUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** `--dry-run`: the plan from the local registry, printed with secrets redacted; nothing is contacted or changed. */
+/** The release, commit and internal ports a dry run plans with, and a line saying where they came from. */
+async function dryRunSource(options: DeployOptions, ctx: Context, config: OperatorConfig) {
+  const host = options.host ?? config.defaultHost;
+  const located = locateRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
+  const repo = options.repo ?? config.repository;
+  if (!repo) {
+    const { registry } = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
+    const target = resolveDeployTarget(registry, options.release, host);
+    const note = 'planned from the local ports.json; with --repo (or "repository" in the configuration) the plan comes from the tag\'s own, as deploy reads it';
+    return { target, commit: options.commit ?? '<commit>', internalPorts: registry.internalPorts, note };
+  }
+  // As deploy's preflight reads it: the tag's own ports.json from a temporary shallow fetch (read-only), checked against the local one.
+  const [{ assertRepoNotOption }, { resolveReleaseSource }] = await Promise.all([import('../deploy/git-tag.js'), import('../deploy/release-source.js')]);
+  assertRepoNotOption(repo, options.repo === undefined ? '"repository" in the configuration' : '--repo');
+  const local = located.exists || options.registry ? (await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env })).registry : undefined;
+  const source = await withInterrupt('interrupted while reading the tag; nothing was changed', (signal) =>
+    resolveReleaseSource({ ref: options.release, repo, log: (line) => ctx.logger.warn(line), signal, ...(host ? { host } : {}), ...(local ? { local } : {}) }),
+  );
+  const note = `planned from tag ${source.tag.tag} (${source.tag.commit.slice(0, 12)}) of ${repo}, with that tag's own ports.json, as deploy reads it`;
+  return { target: source.target, commit: options.commit ?? source.tag.commit, internalPorts: source.registry.internalPorts, note };
+}
+
+/** `--dry-run`: the plan, printed with secrets redacted; nothing is changed (a repository is only read). */
 async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
-  const { registry } = await loadRegistry({ cwd: ctx.cwd, explicit: options.registry, env: ctx.env });
   const config = await loadConfig(ctx.env);
-  const target = resolveDeployTarget(registry, options.release, options.host ?? config.defaultHost);
+  const { target, commit, internalPorts, note } = await dryRunSource(options, ctx, config);
   if (target.aliasOf) {
     ctx.logger.warn(`note: ${displayName(target.aliasOf.release)} is client-only; deploying its server release ${displayName(target.release.release)}`);
   }
-  const commit = options.commit ?? '<commit>';
   const tagPart = commit.slice(0, 12);
   const slackToken = await readSlackToken(options.slackTokenFile, ctx.env);
   const plan = planDeploy({
@@ -68,7 +88,7 @@ async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
     slack: { wfChannel: options.wfChannel ?? DEFAULT_CHANNELS.wf, nodeChannel: options.nodeChannel ?? DEFAULT_CHANNELS.node },
     deployedBy: currentUser(ctx.env),
     deployedAt: new Date().toISOString(),
-    internalPorts: registry.internalPorts,
+    internalPorts,
     timeoutSeconds: options.timeout,
     redeploy: options.redeploy === true,
     limits: config.limits,
@@ -78,6 +98,7 @@ async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
     return 0;
   }
   ctx.logger.data(formatPlan(plan));
+  ctx.logger.info(note);
   ctx.logger.info('dry run: nothing was changed');
   return 0;
 }
