@@ -40,7 +40,10 @@ function firstErrorLine(text: string): string {
  * timer reset by each chunk of output, so a remote that dribbles sideband
  * messages would hold a deploy (and its lock) for ever; and our commands run
  * with -q and print nothing before they end, so for a silent hung remote the
- * two fire at the same moment anyway.
+ * two fire at the same moment anyway. On either abort simple-git sends git
+ * SIGINT (execa sent SIGTERM): git stops and removes what it was writing.
+ * git's stdin is an open pipe (simple-git does not let it be ignored); none
+ * of our commands reads it, and prompts are off (GIT_TERMINAL_PROMPT=0).
  */
 export async function runGit(args: string[], options: GitOptions = {}): Promise<GitResult> {
   const { signal, limitSeconds } = options;
