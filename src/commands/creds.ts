@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { connectionUrl, credsFromContainers, credsFromRecord, MASK, type DbCredentials } from '../ops/creds.js';
 import { openRelease } from '../ops/target.js';
 import { alignColumns } from '../ops/format.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface CredsOptions extends GlobalOptions {
   ref: string;
@@ -52,7 +53,7 @@ export async function creds(options: CredsOptions, ctx: Context): Promise<number
   if (options.json) {
     const accounts = found.accounts.map((a) => ({ user: a.user, ...(show ? { password: a.password } : {}), url: connectionUrl(found, a, show) }));
     const { source, database, address, port } = found;
-    ctx.logger.data(JSON.stringify({ release: target.name, source, ...(found.file ? { record: found.file } : {}), database, address, port, masked: !show, accounts }, null, 2));
+    ctx.logger.data(jsonOutput({ release: target.name, source, ...(found.file ? { record: found.file } : {}), database, address, port, masked: !show, accounts }));
     return 0;
   }
   ctx.logger.data(formatCreds(target.name, found, show));

@@ -16,6 +16,7 @@ import { clientAddress, resolveDbTarget, type DbTarget } from '../dump/target.js
 import { UsageError } from '../errors.js';
 import { displayName } from '../registry/release.js';
 import { loadRegistry, shortPath } from '../registry/store.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface DumpOptions extends GlobalOptions {
   ref?: string;
@@ -96,7 +97,7 @@ export async function dump(options: DumpOptions, ctx: Context): Promise<number> 
     release: name, host: target.release.host, database, user, via: via.kind === 'client' ? `${path.basename(via.file)} to ${where}` : `container ${via.container.name}`,
   };
   if (options.json) {
-    ctx.logger.data(JSON.stringify(view, null, 2));
+    ctx.logger.data(jsonOutput(view));
     return 0;
   }
   const sql = gzip ? ` (${formatBytes(result.sqlBytes)} of SQL)` : '';

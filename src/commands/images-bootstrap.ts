@@ -5,6 +5,7 @@ import { withInterrupt } from '../util/interrupt.js';
 import { bootstrapBaseImage, findExecutable } from '../deploy/bootstrap.js';
 import { connectEngine, ensureEngineReachable } from '../deploy/engine.js';
 import { BASE_LABEL, bootstrapTag, isSuiteName } from '../deploy/images.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface ImagesBootstrapOptions extends GlobalOptions {
   suite: string;
@@ -54,7 +55,7 @@ export async function imagesBootstrap(options: ImagesBootstrapOptions, ctx: Cont
   await ensureEngineReachable(docker, endpoint);
   const report = (id: string, created: boolean, seconds: number) => {
     if (options.json) {
-      logger.data(JSON.stringify({ image, id, suite: options.suite, created, engine: endpoint.url, seconds }, null, 2));
+      logger.data(jsonOutput({ image, id, suite: options.suite, created, engine: endpoint.url, seconds }));
     } else if (created) {
       logger.info(`${image} is ready on ${endpoint.url} (${seconds} s); deploy builds FROM it unless --base-image says otherwise`);
     } else {

@@ -3,6 +3,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { connectEngine, ensureEngineReachable } from '../deploy/engine.js';
 import { COMMIT_LABEL, NODE_LABEL, type ImageSummary } from '../deploy/images.js';
 import { formatBytes } from '../dump/format.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface ImagesListOptions extends GlobalOptions {
   /** Docker host whose configured engine is listed (default: the configured default host, else the local engine). */
@@ -58,7 +59,8 @@ export async function imagesList(options: ImagesListOptions, ctx: Context): Prom
   const images = await docker.listImages({ filters: JSON.stringify({ reference: REPOS }) } as import('dockerode').ListImagesOptions);
   const rows = imageRows(images);
   if (options.json) {
-    ctx.logger.data(JSON.stringify(rows, null, 2));
+    // An object, not the bare array: every --json output carries schemaVersion (docs/json.md).
+    ctx.logger.data(jsonOutput({ images: rows }));
   } else if (rows.length === 0) {
     ctx.logger.info(`no jobmon-server or jobmon-mariadb images on ${endpoint.url}; deploy builds them`);
   } else {

@@ -11,6 +11,7 @@ import type { SchemeName } from '../registry/schemes.js';
 import { PORT_COLUMN, type Registry } from '../registry/schema.js';
 import { assertConsistent, loadRegistry, locateRegistry, saveRegistry, withRegistryWrite } from '../registry/store.js';
 import { errnoCode, type FileWrite } from '../util/fs.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface PortsBumpOptions extends GlobalOptions {
   release: string;
@@ -71,7 +72,7 @@ export async function portsBump(options: PortsBumpOptions, ctx: Context): Promis
     options.dryRun || !exists ? await bump(options, ctx) : await withRegistryWrite(file, { command: 'ports bump', onWait }, () => bump(options, ctx));
 
   if (options.json) {
-    ctx.logger.data(JSON.stringify({ host, version: plan.version, scheme: plan.scheme, release: plan.release, edits, written: !options.dryRun }, null, 2));
+    ctx.logger.data(jsonOutput({ host, version: plan.version, scheme: plan.scheme, release: plan.release, edits, written: !options.dryRun }));
     return 0;
   }
   const verb = options.dryRun ? 'would register' : 'registered';

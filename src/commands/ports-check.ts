@@ -6,6 +6,7 @@ import { formatProblem } from '../registry/schema.js';
 import { buildStaleIndex, findStalePorts, formatFinding, type StaleFinding } from '../registry/stale.js';
 import { loadRegistry } from '../registry/store.js';
 import { isSkippedFile, listTrackedFiles } from './ports-check-files.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface PortsCheckOptions extends GlobalOptions {
   dir?: string;
@@ -43,7 +44,7 @@ export async function portsCheck(options: PortsCheckOptions, ctx: Context): Prom
   const problems = loaded.problems.map((p) => `${path.basename(loaded.file)}: ${formatProblem(p)}`);
 
   if (options.json) {
-    ctx.logger.data(JSON.stringify({ current: index.current.release.tag, scanned, findings, problems }, null, 2));
+    ctx.logger.data(jsonOutput({ current: index.current.release.tag, scanned, findings, problems }));
   } else {
     for (const finding of findings) ctx.logger.data(formatFinding(finding));
     for (const problem of problems) ctx.logger.data(problem);

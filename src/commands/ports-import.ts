@@ -9,6 +9,7 @@ import { formatProblem, type Problem } from '../registry/schema.js';
 import { loadRegistry, locateRegistry, saveRegistry, shortPath, withRegistryWrite } from '../registry/store.js';
 import { parseTables, type ImportedHost } from '../registry/tables.js';
 import { errnoCode } from '../util/fs.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface PortsImportOptions extends GlobalOptions {
   /** The file with the tables (RST or Markdown). */
@@ -83,7 +84,7 @@ export async function portsImport(options: PortsImportOptions, ctx: Context): Pr
 
   if (options.json) {
     const written = !options.dryRun && changed;
-    ctx.logger.data(JSON.stringify({ file, written, hosts: summary, ...(options.dryRun ? { registry: merged } : {}) }, null, 2));
+    ctx.logger.data(jsonOutput({ file, written, hosts: summary, ...(options.dryRun ? { registry: merged } : {}) }));
   } else if (options.dryRun) {
     ctx.logger.data(newText);
   } else {

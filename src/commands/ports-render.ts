@@ -2,6 +2,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { loadRegistry } from '../registry/store.js';
 import { assertKnownHost } from '../registry/resolve.js';
 import { renderTables } from '../registry/tables.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface PortsRenderOptions extends GlobalOptions {
   format?: 'rst' | 'markdown';
@@ -24,7 +25,7 @@ export async function portsRender(options: PortsRenderOptions, ctx: Context): Pr
   const format = options.format ?? 'rst';
   const text = renderTables(registry, { format, host: options.host });
   if (options.json) {
-    ctx.logger.data(JSON.stringify({ format, text }, null, 2));
+    ctx.logger.data(jsonOutput({ format, text }));
   } else if (text === '') {
     ctx.logger.info('the registry has no hosts yet; add releases with jobmon-ops ports bump or ports import');
   } else {

@@ -19,6 +19,7 @@ import { connectEngine, ensureEngineReachable } from '../deploy/engine.js';
 import { withReleaseLock } from '../ops/release-lock.js';
 import { loadRegistry, shortPath } from '../registry/store.js';
 import { confirmOnTerminal } from '../util/confirm.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface RestoreOptions extends GlobalOptions {
   ref: string;
@@ -97,7 +98,7 @@ export async function restore(options: RestoreOptions, ctx: Context): Promise<nu
   });
   const ms = Date.now() - started;
   if (options.json) {
-    ctx.logger.data(JSON.stringify({ file, release: name, host: target.release.host, database, user, address: where, sqlBytes: result.sqlBytes, seconds: Number((ms / 1000).toFixed(3)) }, null, 2));
+    ctx.logger.data(jsonOutput({ file, release: name, host: target.release.host, database, user, address: where, sqlBytes: result.sqlBytes, seconds: Number((ms / 1000).toFixed(3)) }));
     return 0;
   }
   ctx.logger.data(`restored ${shown} into database ${database} of ${name} at ${where} as ${user}: ${formatBytes(result.sqlBytes)} of SQL in ${formatSeconds(ms)}`);

@@ -1,6 +1,7 @@
 import { Secret } from '../server/secret.js';
 import { describeSecurity, sizeText } from './container-hardening.js';
 import type { ContainerSpec, DeployPlan, DeployStep, EnvValue, WaitCheck, WaitGate } from './plan-types.js';
+import { jsonOutput } from '../util/json-output.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -142,5 +143,5 @@ export function redactSecrets<T>(value: T): T {
 
 /** The plan as JSON for --dry-run --json, secrets redacted. */
 export function planToJson(plan: DeployPlan): string {
-  return JSON.stringify(redactSecrets(plan), null, 2);
+  return jsonOutput({ ...redactSecrets(plan) });
 }

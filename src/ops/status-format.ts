@@ -1,6 +1,7 @@
 import { alignColumns, formatPorts, humanDuration, uptime } from './format.js';
 import type { MonitorView } from './health.js';
 import type { StackReport, StatusReport } from './status.js';
+import { jsonOutput } from '../util/json-output.js';
 
 /** The monitor's line: its last completed poll, and whether that is stale or reported an error. */
 export function formatMonitor(monitor: MonitorView | 'unknown'): string {
@@ -53,15 +54,11 @@ export function formatStatus(report: StatusReport, now = Date.now()): string {
 /** `status --json`: the report, with each container's uptime spelled out too. */
 export function statusToJson(report: StatusReport, now = Date.now()): string {
   const withUptime = (c: StackReport['containers'][number]) => ({ ...c, uptime: uptime(c, now) });
-  return JSON.stringify(
-    {
-      engine: report.engine,
-      hosts: report.hosts,
-      stacks: report.stacks.map((s) => ({ ...s, containers: s.containers.map(withUptime) })),
-      notRunning: report.notRunning,
-      unregistered: report.unregistered.map(withUptime),
-    },
-    null,
-    2,
-  );
+  return jsonOutput({
+    engine: report.engine,
+    hosts: report.hosts,
+    stacks: report.stacks.map((s) => ({ ...s, containers: s.containers.map(withUptime) })),
+    notRunning: report.notRunning,
+    unregistered: report.unregistered.map(withUptime),
+  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 /**
  * `deploy --dry-run --repo` plans from the tag's own ports.json, read as a
@@ -48,7 +49,7 @@ describe('deploy --dry-run with a repository', () => {
     expect(result.stdout).toContain(`planned from tag release-5.1.0 (${commit.slice(0, 12)}) of ${bare}, with that tag's own ports.json, as deploy reads it`);
     expect(result.stdout.trim().split('\n').at(-1)).toBe('dry run: nothing was changed');
     const json = await runCli(['deploy', 'release-5.1.0', '--dry-run', '--json', '--repo', bare]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ commit });
+    expect(expectJsonOutput('deploy --dry-run', json.stdout)).toMatchObject({ commit });
   });
 
   it('without the repository the local registry does not know the release: the same refusal as before', async () => {

@@ -2,6 +2,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRegistryDir, makeTempDir, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 const SENTINEL = {
   JOBMON_PASS_ROOT: 'SENTINEL-s3cr3t-root-7f3a',
@@ -41,7 +42,7 @@ describe('jobmon-ops deploy --dry-run', () => {
     const result = await runCli(args, { env: SENTINEL });
     expect(result.exitCode).toBe(0);
     expectNoSecret(result);
-    const plan = JSON.parse(result.stdout);
+    const plan = expectJsonOutput('deploy --dry-run', result.stdout);
     expect(plan).toMatchObject({ bindAddress: '127.0.0.1', timeoutSeconds: 45, redeploy: true, commit: 'abcdef0123456789' });
     expect(plan.images).toEqual({ server: 'jobmon-server:abcdef012345', db: 'jobmon-mariadb:abcdef012345' });
     const monitor = plan.steps[10].container;

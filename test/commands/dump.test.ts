@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { TEST_DB } from '../helpers/mariadb.js';
 import { createReadOnlyAccount, createTestDatabase, fillJobmon, HOSTS, makeDumpWorld, SOURCE_JSM, tableFingerprints, V, type DumpWorld, type TestDatabase } from '../dump/fixture.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 let world: DumpWorld;
 let source: TestDatabase;
@@ -65,7 +66,7 @@ describe('jobmon-ops dump', () => {
     expect(plain.exitCode, plain.stderr).toBe(0);
     const zipped = await cli(['dump', `release-${V.source}`, '--user', ro.user, '--gzip', '--json']);
     expect(zipped.exitCode, zipped.stderr).toBe(0);
-    const view = JSON.parse(zipped.stdout) as { file: string; bytes: number; sqlBytes: number; sha256: string };
+    const view = expectJsonOutput('dump', zipped.stdout) as { file: string; bytes: number; sqlBytes: number; sha256: string };
     expect(path.basename(view.file)).toBe(`dbs_${TEST_DB.port}_dump.sql.gz`);
     const gz = await readFile(view.file);
     expect(view).toMatchObject({ bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatRegistry } from '../../src/registry/format.js';
 import { makeRegistryDir, runCli } from '../helpers/cli.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 const QUICKSTART = 'Service port 8756, database 3870.\nNot 38701.\nOld: 3860\n';
 
@@ -64,7 +65,7 @@ describe('jobmon-ops ports bump', () => {
     const { dir, registry, bump } = await setup();
     const result = await bump('0.8.8', '--client-only', '--json');
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ scheme: 'client-only', release: { server: 'release-0.8.7', db: 3870, jsm1: 8756 }, edits: [], written: true });
+    expect(expectJsonOutput('ports bump', result.stdout)).toMatchObject({ scheme: 'client-only', release: { server: 'release-0.8.7', db: 3870, jsm1: 8756 }, edits: [], written: true });
     expect(await readFile(registry, 'utf8')).toContain('{ "label": "http.12", "tag": "release-0.8.8", "jsm1": 8756, "db": 3870, "server": "release-0.8.7" }');
     expect(await readFile(path.join(dir, 'quickstart.md'), 'utf8')).toBe(QUICKSTART);
     const shown = await runCli(['ports', 'show', '3870'], { cwd: dir });

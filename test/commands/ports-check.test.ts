@@ -7,6 +7,7 @@ import { formatRegistry } from '../../src/registry/format.js';
 import { REPO_ROOT, makeRegistryDir, makeTempDir, runCli } from '../helpers/cli.js';
 import { parseRegistry } from '../../src/registry/parse.js';
 import { allReleases, newestRelease, versionOf } from '../../src/registry/release.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -60,7 +61,7 @@ describe('jobmon-ops ports check', () => {
     const { dir } = await checkout({ 'a.md': 'see 3841\n' });
     const result = await runCli(['ports', 'check', '--dir', dir, '--json'], { cwd: REPO_ROOT });
     expect(result.exitCode).toBe(1);
-    const report = JSON.parse(result.stdout);
+    const report = expectJsonOutput('ports check', result.stdout);
     expect(report.current).toBe('release-0.8.7');
     expect(report.findings).toEqual([
       { file: 'a.md', line: 1, column: 5, port: 3841, field: 'db', release: 'release-0.8.5', current: 'release-0.8.7', currentPort: 3870 },

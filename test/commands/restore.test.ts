@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { adminConnection, quoteId, TEST_DB } from '../helpers/mariadb.js';
 import { createTestDatabase, fillJobmon, HOSTS, makeDumpWorld, tableFingerprints, V, type DumpWorld, type TestDatabase } from '../dump/fixture.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 let world: DumpWorld;
 let source: TestDatabase;
@@ -67,7 +68,7 @@ describe('jobmon-ops restore', () => {
     const db = await target('restore_gz');
     const result = await cli(['restore', String(TEST_DB.port), `${dump}.gz`, '--host', HOSTS.other, '--yes', '--user', TEST_DB.user, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ release: `release-${V.other}`, database: db.name, user: TEST_DB.user });
+    expect(expectJsonOutput('restore', result.stdout)).toMatchObject({ release: `release-${V.other}`, database: db.name, user: TEST_DB.user });
     expect(await tableFingerprints(db.name)).toEqual(await tableFingerprints(source.name));
   });
 

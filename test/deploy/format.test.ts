@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPlan, planToJson, stepTitle } from '../../src/deploy/format.js';
 import { planDeploy } from '../../src/deploy/plan.js';
 import { input087, SENTINELS } from './fixtures.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 const plan = planDeploy(input087());
 
@@ -91,7 +92,7 @@ describe('planToJson', () => {
   it('is the whole plan with every secret as [REDACTED]', () => {
     const json = planToJson(plan);
     expectNoSentinel(json);
-    const data = JSON.parse(json);
+    const data = expectJsonOutput('deploy --dry-run', json);
     expect(data.steps).toHaveLength(12);
     expect(data.steps[4].container.env).toEqual({ MARIADB_ROOT_PASSWORD: '[REDACTED]' });
     expect(data.steps[10].container.env.SLACK_TOKEN).toBe('[REDACTED]');

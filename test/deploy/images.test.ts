@@ -13,6 +13,7 @@ import { BIN, makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { runOnce, TEST_LABELS, testEngine } from '../helpers/docker.js';
 import { makeBundleCheckout } from './bundle-checkout.js';
 import { checkMariadbImage } from './mariadb-image.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 const { docker } = testEngine();
 /** The exact version package.json pins for the server image's node. */
@@ -93,7 +94,7 @@ describe('ensureImages', () => {
     const listed = await runCli(['images', 'list', '--json']);
     expect(listed.exitCode, listed.stderr).toBe(0);
     const size = (await docker.getImage(tag).inspect()).Size;
-    expect((JSON.parse(listed.stdout) as unknown[]).filter((row) => (row as { image: string }).image === tag)).toEqual([
+    expect((expectJsonOutput('images list', listed.stdout).images as unknown[]).filter((row) => (row as { image: string }).image === tag)).toEqual([
       { image: tag, id: id.replace('sha256:', '').slice(0, 12), commit, node: PINNED_NODE, created: expect.any(String), size },
     ]);
     console.log(`server image: ${size} bytes`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMonitor, formatStatus } from '../../src/ops/status-format.js';
+import { formatMonitor, formatStatus, statusToJson } from '../../src/ops/status-format.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 import type { StatusReport } from '../../src/ops/status.js';
 
 const now = Date.parse('2026-01-04T00:00:00Z');
@@ -48,5 +49,18 @@ describe('status as text', () => {
       'monitor last poll: 2026-01-01T00:00:00Z (1 minute ago); STALE: the monitor has missed polls; last error: Slack said 500',
     );
     expect(formatMonitor({ lastPollAt: null, secondsSinceLastPoll: null, stale: true, lastError: null })).toBe('monitor last poll: none yet');
+  });
+});
+
+describe('status --json', () => {
+  it('is the report under schemaVersion 1, each container with its uptime spelled out', () => {
+    const report: StatusReport = {
+      engine: 'unix:///var/run/docker.sock', hosts: ['p01'],
+      stacks: [{ release, state: 'running', missing: [], containers: [c('db')], monitor: 'unknown' }],
+      notRunning: [], unregistered: [],
+    };
+    const data = expectJsonOutput('status', statusToJson(report, now));
+    expect(data.stacks[0].release).toEqual(release);
+    expect(data.stacks[0].containers[0]).toMatchObject({ name: 'jobmon087_db_1', uptime: 'up 3 days' });
   });
 });
