@@ -1,34 +1,23 @@
 import type { Context, GlobalOptions } from '../context.js';
-import { displayName, numericPorts, projectName, versionOf } from '../registry/release.js';
+import { displayName } from '../registry/release.js';
+import { releaseJson } from '../registry/release-json.js';
 import { describeMatch, findReleases, unknownReleaseError, type ReleaseMatch } from '../registry/resolve.js';
 import { PORT_COLUMN, type Registry } from '../registry/schema.js';
 import { loadRegistry } from '../registry/store.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface PortsShowOptions extends GlobalOptions {
   ref: string;
   host?: string;
 }
 
-/** A release as data: what `--json` prints and the text view formats. */
+/** A release as data: the shared release shape, plus who else uses its ports and how it matched. */
 function describe(registry: Registry, match: ReleaseMatch) {
   const { release } = match;
-  const version = versionOf(release.tag);
   const aliases = registry.hosts[match.host]!.releases.filter((r) => r.server !== undefined && r.server === release.tag).map(displayName);
   return {
-    host: match.host,
-    label: release.label,
-    tag: release.tag ?? null,
-    version: version ?? null,
-    project: version ? projectName(version) : null,
-    ports: numericPorts(release).map(({ field, port }) => ({
-      name: PORT_COLUMN[field],
-      external: port,
-      internal: field === 'db' ? registry.internalPorts.db : registry.internalPorts.service,
-    })),
-    notes: release.notes ?? null,
-    server: release.server ?? null,
+    ...releaseJson(match.host, release, registry.internalPorts),
     clientOnlyReleases: aliases,
-    sharedPorts: release.sharedPorts ?? {},
     matched: { by: match.kind, ...(match.field ? { port: PORT_COLUMN[match.field] } : {}) },
   };
 }
@@ -40,7 +29,8 @@ export async function portsShow(options: PortsShowOptions, ctx: Context): Promis
   if (matches.length === 0) throw unknownReleaseError(registry, options.ref, options.host);
   const views = matches.map((m) => describe(registry, m));
   if (options.json) {
-    ctx.logger.data(JSON.stringify(views, null, 2));
+    // An object, not the bare array: every --json output carries schemaVersion (docs/json.md).
+    ctx.logger.data(jsonOutput({ releases: views }));
     return 0;
   }
   const { bold } = ctx.logger.color;

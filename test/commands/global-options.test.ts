@@ -78,7 +78,7 @@ describe('global options', () => {
     await mkdir(sub, { recursive: true });
     const fromSub = await runCli(['ports', 'show', '3870', '--json'], { cwd: sub });
     expect(fromSub.exitCode, fromSub.stderr).toBe(0);
-    expect(JSON.parse(fromSub.stdout)[0]).toMatchObject({ tag: 'release-0.8.7' });
+    expect(JSON.parse(fromSub.stdout).releases[0]).toMatchObject({ tag: 'release-0.8.7' });
     // Another registry, where 3870 belongs to nobody, named by the environment and then by the flag.
     const other = path.join(dir, 'other.json');
     const text = (await readFile(registry, 'utf8')).replaceAll('3870', '3871');

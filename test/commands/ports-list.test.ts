@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRegistryDir, runCli } from '../helpers/cli.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,9 +25,15 @@ describe('jobmon-ops ports list', () => {
   it('filters by host, as JSON', async () => {
     const result = await runCli(['ports', 'list', '--host', 'jobmon-docker-cont-p01', '--json']);
     expect(result.exitCode).toBe(0);
-    const data = JSON.parse(result.stdout);
+    const data = expectJsonOutput('ports list', result.stdout);
     expect(Object.keys(data.hosts)).toEqual(['jobmon-docker-cont-p01']);
-    expect(data.hosts['jobmon-docker-cont-p01'].releases).toHaveLength(4);
+    const releases = data.hosts['jobmon-docker-cont-p01'].releases;
+    expect(releases).toHaveLength(4);
+    // The same release shape as ports show prints, with the registry's own cells beside it.
+    const shown = expectJsonOutput('ports show', (await runCli(['ports', 'show', 'release-0.8.7', '--json'])).stdout).releases[0];
+    const { clientOnlyReleases, matched, ...shape } = shown;
+    expect([clientOnlyReleases, matched.by]).toEqual([[], 'tag']);
+    expect(releases.find((r: { tag: string }) => r.tag === 'release-0.8.7')).toEqual({ ...shape, jsm1: 8756, db: 3870 });
     expect(data.internalPorts).toEqual({ db: 3306, service: 80 });
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 describe('jobmon-ops ports show', () => {
   it('finds a release by DB port, with its port mappings', async () => {
@@ -13,9 +14,13 @@ describe('jobmon-ops ports show', () => {
   it.each(['release-0.8.7', '0.8.7', 'http.11', 'jobmon087', '8756'])('finds release-0.8.7 by %s (JSON)', async (ref) => {
     const result = await runCli(['ports', 'show', ref, '--json']);
     expect(result.exitCode).toBe(0);
-    const views = JSON.parse(result.stdout);
+    const views = expectJsonOutput('ports show', result.stdout).releases;
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({ host: 'jobmon-docker-cont-p01', tag: 'release-0.8.7', label: 'http.11', version: '0.8.7', project: 'jobmon087' });
+    expect(views[0].ports).toEqual([
+      { name: 'jsm-1', field: 'jsm1', external: 8756, internal: 80 },
+      { name: 'db', field: 'db', external: 3870, internal: 3306 },
+    ]);
   });
 
   it('lists every release of a shared port, with hosts and the recorded reason', async () => {
