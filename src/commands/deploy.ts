@@ -106,7 +106,7 @@ async function dryRun(options: DeployOptions, ctx: Context): Promise<number> {
 /** A spinner only for a person at a terminal. */
 function wantsSpinner(options: DeployOptions, env: NodeJS.ProcessEnv): boolean {
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
-  return !ci && !options.quiet && process.stdout.isTTY === true && process.stderr.isTTY === true;
+  return !ci && !options.quiet && !options.json && process.stdout.isTTY === true && process.stderr.isTTY === true;
 }
 
 /** The real deploy: preflight (changes nothing), then the run; a stop signal rolls back and exits 128 + its number. */
@@ -128,7 +128,10 @@ async function deployForReal(options: DeployOptions, ctx: Context): Promise<numb
   // as a failure would; further signals cannot cut that rollback short.
   return withInterrupt('interrupted; cleaned up', async (signal) => {
     try {
-      const progress = wantsSpinner(options, ctx.env) ? await progressModule.spinnerProgress(ctx.logger) : progressModule.plainProgress(ctx.logger);
+      // With --json stdout is the summary's JSON alone (docs/json.md): progress goes to stderr.
+      const progress = options.json
+        ? progressModule.jsonProgress(ctx.logger, options.quiet === true)
+        : wantsSpinner(options, ctx.env) ? await progressModule.spinnerProgress(ctx.logger) : progressModule.plainProgress(ctx.logger);
       const user = currentUser(ctx.env);
       const root = deploymentsRoot(ctx.env);
       const pre = await runPreflight({

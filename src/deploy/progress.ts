@@ -33,6 +33,14 @@ export function plainProgress(logger: Logger): Progress {
   };
 }
 
+/**
+ * `deploy --json`: plain progress on stderr, so stdout holds nothing but the summary's JSON.
+ * Through warn, the logger's one stderr channel besides errors; --quiet still silences it.
+ */
+export function jsonProgress(logger: Logger, quiet: boolean): Progress {
+  return plainProgress({ ...logger, info: (text) => (quiet ? undefined : logger.warn(text)) });
+}
+
 /** A spinner per step (ora, on stderr); lines printed meanwhile keep it below them. */
 export async function spinnerProgress(logger: Logger): Promise<Progress> {
   const { default: ora } = await import('ora');

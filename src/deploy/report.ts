@@ -2,6 +2,9 @@ import type { SlackSettings } from './prompts.js';
 import type { DeployPlan } from './plan-types.js';
 import { DB_ACCOUNTS, DB_NAME, type DbSecrets } from './containers.js';
 import { accountsOf, type DeploymentRecord } from './record.js';
+import type { Logger } from '../logger.js';
+import { releaseJsonOfRecord } from '../registry/release-json.js';
+import { jsonOutput } from '../util/json-output.js';
 
 export interface RecordInput {
   plan: DeployPlan;
@@ -69,4 +72,31 @@ export function formatSummary(record: DeploymentRecord, file: string, seconds: n
     `  logs      jobmon-ops logs ${record.tag}`,
   ];
   return lines.join('\n');
+}
+
+/**
+ * `deploy --json`: the summary's public facts for a script (docs/json.md).
+ * Account names and URLs without passwords; those stay in the record file.
+ */
+export function summaryToJson(record: DeploymentRecord, file: string, seconds: number): string {
+  const host = record.clientAddress;
+  const db = record.ports.find((p) => p.name === 'db');
+  return jsonOutput({
+    release: releaseJsonOfRecord(record),
+    commit: record.commit,
+    engine: record.engine,
+    clientAddress: host,
+    services: record.ports.filter((p) => p.name !== 'db').map((p) => ({ name: p.name, port: p.hostPort, url: `http://${host}:${p.hostPort}/` })),
+    database: db
+      ? { name: record.database.name, address: `${host}:${db.hostPort}`, port: db.hostPort, accounts: REMOTE_ACCOUNTS.map((user) => ({ user, url: `mysql://${user}@${host}:${db.hostPort}/${record.database.name}` })) }
+      : null,
+    record: file,
+    seconds: Number(seconds.toFixed(3)),
+  });
+}
+
+/** The end of a real deploy: with --json the summary is the one thing on stdout; else the prose for a person. */
+export function printSummary(logger: Logger, json: boolean | undefined, record: DeploymentRecord, file: string, seconds: number): void {
+  if (json) logger.data(summaryToJson(record, file, seconds));
+  else logger.info(formatSummary(record, file, seconds));
 }

@@ -16,7 +16,7 @@ import type { PreflightResult } from './preflight.js';
 import type { Progress } from './progress.js';
 import { canPrompt, slackSettings } from './prompts.js';
 import { ensureVersionDir, recordFile, secretsFromRecord, writeRecord, type DeploymentRecord } from './record.js';
-import { formatSummary, pendingRecord } from './report.js';
+import { pendingRecord, printSummary } from './report.js';
 import { dbSecrets } from './secrets.js';
 import type { EngineEndpoint } from './engine.js';
 import type { DeployOptions } from '../commands/deploy.js';
@@ -104,7 +104,7 @@ export async function runDeploy(input: RunInput): Promise<number> {
       await writeRecord(file, done);
       const left = await removeParked(docker, result.parked);
       if (left.length > 0) ctx.logger.warn(`could not remove the replaced ${left.join(', ')}; remove it with docker rm`);
-      ctx.logger.info(formatSummary(done, file, (Date.now() - started) / 1000));
+      printSummary(ctx.logger, options.json, done, file, (Date.now() - started) / 1000);
       return 0;
     } catch (error) {
       if (!(error instanceof DeployFailure)) throw error;

@@ -45,3 +45,22 @@ export function releaseJson(host: string, release: Release, internalPorts: Regis
     sharedPorts: release.sharedPorts ?? {},
   };
 }
+
+/** The release a deployment record describes, in the same shape; a record keeps no notes, server or shared ports. */
+export function releaseJsonOfRecord(record: {
+  host: string; label: string; tag: string; version: string; project: string;
+  ports: readonly { name: string; hostPort: number; containerPort: number }[];
+}): ReleaseJson {
+  const fieldOf = (name: string) => (Object.entries(PORT_COLUMN).find(([, column]) => column === name)?.[0] ?? name) as PortField;
+  return {
+    host: record.host,
+    label: record.label,
+    tag: record.tag,
+    version: record.version,
+    project: record.project,
+    ports: record.ports.map((p) => ({ name: p.name, field: fieldOf(p.name), external: p.hostPort, internal: p.containerPort })),
+    notes: null,
+    server: null,
+    sharedPorts: {},
+  };
+}
