@@ -54,11 +54,13 @@ export function formatStatus(report: StatusReport, now = Date.now()): string {
 /** `status --json`: the report, with each container's uptime spelled out too. */
 export function statusToJson(report: StatusReport, now = Date.now()): string {
   const withUptime = (c: StackReport['containers'][number]) => ({ ...c, uptime: uptime(c, now) });
+  // The brief also under the shared release shape's key (src/registry/release-json.ts): a registered, versioned release's name is its tag.
+  const brief = (r: StackReport['release']) => ({ ...r, tag: r.name });
   return jsonOutput({
     engine: report.engine,
     hosts: report.hosts,
-    stacks: report.stacks.map((s) => ({ ...s, containers: s.containers.map(withUptime) })),
-    notRunning: report.notRunning,
+    stacks: report.stacks.map((s) => ({ ...s, release: brief(s.release), containers: s.containers.map(withUptime) })),
+    notRunning: report.notRunning.map(brief),
     unregistered: report.unregistered.map(withUptime),
   });
 }

@@ -60,7 +60,7 @@ describe('status --json', () => {
       notRunning: [], unregistered: [],
     };
     const data = expectJsonOutput('status', statusToJson(report, now));
-    expect(data.stacks[0].release).toEqual(release);
+    expect(data.stacks[0].release).toEqual({ ...release, tag: 'release-0.8.7' });
     expect(data.stacks[0].containers[0]).toMatchObject({ name: 'jobmon087_db_1', uptime: 'up 3 days' });
   });
 });
