@@ -30,7 +30,6 @@ function namesOf(ref: ReleaseRef): { kind: MatchKind; name: string }[] {
  * its ports (`1234`). Ports are not unique, so this may return several.
  */
 export function findReleases(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch[] {
-  if (options.host !== undefined) assertKnownHost(registry, options.host);
   const refs = allReleases(registry).filter((r) => options.host === undefined || r.host === options.host);
   const wantedVersion = versionOf(ref);
   const matches: ReleaseMatch[] = [];
@@ -67,14 +66,19 @@ export function suggestReleases(registry: Registry, ref: string): string[] {
 
 /** A `--host` the registry does not know: one error everywhere, with the nearest names and the known hosts. */
 export function assertKnownHost(registry: Registry, host: string): void {
-  if (Object.hasOwn(registry.hosts, host)) return;
+  if (!Object.hasOwn(registry.hosts, host)) throw unknownHostError(registry, host);
+}
+
+function unknownHostError(registry: Registry, host: string): UsageError {
   const known = Object.keys(registry.hosts);
   const hint = nearest(host, known);
-  throw new UsageError(`no host "${host}" in the registry${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (known: ${known.join(', ') || 'none'}); pass one of those to --host`);
+  return new UsageError(`no host "${host}" in the registry${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (known: ${known.join(', ') || 'none'}); pass one of those to --host`);
 }
 
 /** The error for a reference that names nothing: says the nearest names and where to look. */
 export function unknownReleaseError(registry: Registry, ref: string, host?: string): UsageError {
+  // Nothing is found on a host the registry does not have: say that, not that the release is unknown.
+  if (host !== undefined && !Object.hasOwn(registry.hosts, host)) return unknownHostError(registry, host);
   const where = host ? ` on ${host}` : '';
   const hints = /^\d+$/.test(ref) ? [] : suggestReleases(registry, ref);
   const hint = hints.length > 0 ? `did you mean ${hints.join(', ')}? ` : '';
@@ -87,6 +91,7 @@ export function unknownReleaseError(registry: Registry, ref: string, host?: stri
  * the same release count once.
  */
 export function resolveRelease(registry: Registry, ref: string, options: { host?: string } = {}): ReleaseMatch {
+  if (options.host !== undefined) assertKnownHost(registry, options.host);
   const matches = findReleases(registry, ref, options);
   const distinct = matches.filter((m, i) => matches.findIndex((o) => o.host === m.host && o.index === m.index) === i);
   if (distinct.length === 0) throw unknownReleaseError(registry, ref, options.host);
@@ -120,6 +125,8 @@ export function serverReleaseOf(registry: Registry, ref: ReleaseRef): { release:
  * the reference named nothing but a client-only release.
  */
 export function resolveServerRelease(registry: Registry, ref: string, options: { host?: string } = {}): { release: ReleaseRef; aliasOf?: ReleaseRef } {
+  // findReleases alone stays quiet about a host: deploy looks in the local registry first, and the tag's may have the host.
+  if (options.host !== undefined) assertKnownHost(registry, options.host);
   const resolved = findReleases(registry, ref, options).map((m) => serverReleaseOf(registry, { host: m.host, index: m.index, release: m.release }));
   const stacks = resolved.filter((r, i) => resolved.findIndex((o) => o.release.host === r.release.host && o.release.index === r.release.index) === i);
   if (stacks.length !== 1) return serverReleaseOf(registry, resolveRelease(registry, ref, options)); // unknown or ambiguous: its error
