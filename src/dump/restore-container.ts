@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { PassThrough, Transform, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type Docker from 'dockerode';
 import { ProblemsFoundError } from '../errors.js';
 import { quoteIdentifier } from '../server/db/migrations.js';
 import { containerStopCommand, optionFileText, type DbLogin } from './argv.js';
 import { clientErrorLine } from './format.js';
-import { RetargetDatabase } from './retarget.js';
+import { dumpSqlStages, PARTLY_LOADED } from './sql-source.js';
 
 /**
  * restore through the DB container: root logs in only from the DB container
@@ -115,22 +113,13 @@ export interface ContainerLoadInput {
 
 /** Feeds a dump (gunzipped, its database renamed to `database`) to the client inside the DB container. */
 export async function loadDumpInContainer(input: ContainerLoadInput): Promise<{ sqlBytes: number }> {
-  let sqlBytes = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sqlBytes += chunk.length;
-      input.onProgress?.(sqlBytes);
-      done(null, chunk);
-    },
-  });
-  const sql = [createReadStream(input.file), ...(input.gzip ? [createGunzip()] : []), count, new RetargetDatabase(input.database)];
-  const result = await runClient(input.target, ['--default-character-set=utf8mb4'], sql, input.signal);
-  const partly = 'the database may be partly loaded; fix the cause and restore again with --force';
+  const sql = dumpSqlStages(input);
+  const result = await runClient(input.target, ['--default-character-set=utf8mb4'], sql.stages, input.signal);
   if (result.exitCode !== 0) {
-    throw new ProblemsFoundError(`mariadb in the DB container failed (exit ${result.exitCode}): ${clientErrorLine(result.stderr, [input.target.login.password.reveal()])}; ${partly}`);
+    throw new ProblemsFoundError(`mariadb in the DB container failed (exit ${result.exitCode}): ${clientErrorLine(result.stderr, [input.target.login.password.reveal()])}; ${PARTLY_LOADED}`);
   }
-  if (result.fed) throw new ProblemsFoundError(`reading the dump failed: ${result.fed.message}; ${partly}`);
-  return { sqlBytes };
+  if (result.fed) throw new ProblemsFoundError(`reading the dump failed: ${result.fed.message}; ${PARTLY_LOADED}`);
+  return { sqlBytes: sql.sqlBytes() };
 }
 
 /** The release's running DB container, with the login as seen inside it; undefined when none runs. */

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ProblemsFoundError, UsageError } from '../errors.js';
@@ -11,7 +11,7 @@ import { loadArgs, type DbLogin } from './argv.js';
 import { startClient } from './exec.js';
 import { clientErrorLine, isCompleteDump, looksLikeDump } from './format.js';
 import { withOptionFile } from './option-file.js';
-import { RetargetDatabase } from './retarget.js';
+import { dumpSqlStages, PARTLY_LOADED } from './sql-source.js';
 
 /** The first and last bytes of a file's SQL, gunzipped when it is gzip (which reads it all, and so checks it whole). */
 async function headAndTail(file: string, gzip: boolean): Promise<{ head: string; tail: string }> {
@@ -113,23 +113,14 @@ export interface LoadInput {
 export async function loadDump(input: LoadInput): Promise<{ sqlBytes: number }> {
   return withOptionFile(input.login, async (optionFile) => {
     const child = startClient(input.client, loadArgs(optionFile), { stdin: 'pipe', stdout: 'ignore', env: input.env, signal: input.signal });
-    let sqlBytes = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        sqlBytes += chunk.length;
-        input.onProgress?.(sqlBytes);
-        done(null, chunk);
-      },
-    });
-    const stages = [createReadStream(input.file), ...(input.gzip ? [createGunzip()] : []), count, new RetargetDatabase(input.database)];
-    const [fed] = await Promise.allSettled([pipeline([...stages, child.stdin!])]);
+    const sql = dumpSqlStages(input);
+    const [fed] = await Promise.allSettled([pipeline([...sql.stages, child.stdin!])]);
     const done = await child.done;
     if (input.signal.aborted) throw input.signal.reason;
-    const partly = 'the database may be partly loaded; fix the cause and restore again with --force';
     if (done.exitCode !== 0) {
-      throw new ProblemsFoundError(`${path.basename(input.client)} failed (exit ${done.exitCode}): ${clientErrorLine(done.stderr, [input.login.password.reveal()])}; ${partly}`);
+      throw new ProblemsFoundError(`${path.basename(input.client)} failed (exit ${done.exitCode}): ${clientErrorLine(done.stderr, [input.login.password.reveal()])}; ${PARTLY_LOADED}`);
     }
-    if (fed.status === 'rejected') throw new ProblemsFoundError(`reading the dump failed: ${(fed.reason as Error).message}; ${partly}`);
-    return { sqlBytes };
+    if (fed.status === 'rejected') throw new ProblemsFoundError(`reading the dump failed: ${(fed.reason as Error).message}; ${PARTLY_LOADED}`);
+    return { sqlBytes: sql.sqlBytes() };
   });
 }
