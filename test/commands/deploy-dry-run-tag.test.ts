@@ -1,8 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { makeTaggedBareRepo } from '../helpers/git-server.js';
 import { expectJsonOutput } from '../fixtures/json-schemas.js';
 
 /**
@@ -20,20 +20,9 @@ describe('deploy --dry-run with a repository', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await makeTempDir('jobmon-ops-dryrun-tag-'));
     const base = JSON.parse(await readFile(path.join(REPO_ROOT, 'ports.json'), 'utf8'));
-    const work = path.join(dir, 'work');
-    bare = path.join(dir, 'jobmon.git');
-    await mkdir(work);
-    const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-    const git = (...args: string[]) => execa('git', args, { cwd: work, env });
-    await git('init', '-q', '-b', 'main');
     // The tag registers release-5.1.0 on host h1; the local registry (the project's own) does not know it.
     const tagged = { ...base, hosts: { ...base.hosts, h1: { releases: [{ label: 'd.1', tag: 'release-5.1.0', jsm1: 45101, db: 45100 }] } } };
-    await writeFile(path.join(work, 'ports.json'), `${JSON.stringify(tagged, null, 2)}\n`);
-    await git('add', '.');
-    await git('commit', '-q', '-m', 'release 5.1.0');
-    await git('tag', 'release-5.1.0');
-    commit = (await git('rev-parse', 'HEAD')).stdout.trim();
-    await execa('git', ['clone', '-q', '--bare', work, bare]);
+    ({ bare, commit } = await makeTaggedBareRepo(dir, `${JSON.stringify(tagged, null, 2)}\n`, 'release-5.1.0'));
     // A local registry that disagrees with the tag on the DB port.
     local = path.join(dir, 'local.json');
     await writeFile(local, `${JSON.stringify({ ...base, hosts: { ...base.hosts, h1: { releases: [{ label: 'd.1', tag: 'release-5.1.0', jsm1: 45101, db: 45199 }] } } }, null, 2)}\n`);

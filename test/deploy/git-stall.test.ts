@@ -1,11 +1,11 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCheckout, findReleaseTag, readFileAtTag, type RemoteTag } from '../../src/deploy/git-tag.js';
 import { runGit } from '../../src/util/git.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { startGitServer, type GitServer } from '../helpers/git-server.js';
+import { makeTaggedBareRepo, startGitServer, type GitServer } from '../helpers/git-server.js';
 import { childrenOf } from '../helpers/procs.js';
 
 /**
@@ -22,17 +22,7 @@ const savedTmp = process.env.TMPDIR;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('jobmon-ops-git-stall-'));
-  const work = path.join(dir, 'work');
-  bare = path.join(dir, 'jobmon.git');
-  await mkdir(work);
-  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-  const git = (...args: string[]) => execa('git', args, { cwd: work, env });
-  await git('init', '-q', '-b', 'main');
-  await writeFile(path.join(work, 'ports.json'), '{"format":1}\n');
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'one');
-  await git('tag', 'release-1.2.3');
-  await execa('git', ['clone', '-q', '--bare', work, bare]);
+  ({ bare } = await makeTaggedBareRepo(dir, '{"format":1}\n', 'release-1.2.3'));
   tag = await findReleaseTag(bare, ['release-1.2.3']);
 });
 beforeEach(async () => {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCheckout, findReleaseTag, readFileAtTag } from '../../src/deploy/git-tag.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
+import { makeTaggedBareRepo } from '../helpers/git-server.js';
 
 /**
  * `--repo` and the configured repository never reach git as an option: a
@@ -21,17 +22,7 @@ const attack = () => `--upload-pack=touch ${marker()}`;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('jobmon-ops-repo-option-'));
-  const work = path.join(dir, 'work');
-  bare = path.join(dir, 'jobmon.git');
-  await mkdir(work);
-  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-  const git = (...args: string[]) => execa('git', args, { cwd: work, env });
-  await git('init', '-q', '-b', 'main');
-  await writeFile(path.join(work, 'ports.json'), '{"format":1}\n');
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'one');
-  await git('tag', 'release-1.2.3');
-  await execa('git', ['clone', '-q', '--bare', work, bare]);
+  ({ bare } = await makeTaggedBareRepo(dir, '{"format":1}\n', 'release-1.2.3'));
   // A git first on PATH that logs its arguments (one call a line, NUL-separated) and runs the real one.
   wrapperDir = path.join(dir, 'bin');
   await mkdir(wrapperDir);

@@ -54,3 +54,26 @@ export async function startGitServer(bare: string): Promise<GitServer> {
     },
   };
 }
+
+/**
+ * A real bare repository `<dir>/jobmon.git` with one commit holding
+ * `ports.json` (this text) and the lightweight tag `tag`; returns its path
+ * and the commit.
+ */
+export async function makeTaggedBareRepo(dir: string, portsJson: string, tag: string): Promise<{ bare: string; commit: string }> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { execa } = await import('execa');
+  const work = path.join(dir, 'work');
+  const bare = path.join(dir, 'jobmon.git');
+  await mkdir(work);
+  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  const git = (...args: string[]) => execa('git', args, { cwd: work, env });
+  await git('init', '-q', '-b', 'main');
+  await writeFile(path.join(work, 'ports.json'), portsJson);
+  await git('add', '.');
+  await git('commit', '-q', '-m', tag);
+  await git('tag', tag);
+  const commit = (await git('rev-parse', 'HEAD')).stdout.trim();
+  await execa('git', ['clone', '-q', '--bare', work, bare]);
+  return { bare, commit };
+}
