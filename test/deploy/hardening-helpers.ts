@@ -1,29 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { optionFileText } from '../../src/dump/argv.js';
 import { Secret } from '../../src/server/secret.js';
-import { containerLogs, TEST_LABELS } from '../helpers/docker.js';
+import { containerLogs, execRun, TEST_LABELS } from '../helpers/docker.js';
 
 export interface Run {
   exitCode: number;
   output: string;
 }
 
-/** A command's exit code and output (stdout and stderr together) inside a running container, as `user` if given. */
-export async function execIn(docker: Docker, name: string, cmd: string[], user?: string): Promise<Run> {
-  const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  docker.modem.demuxStream(stream, out, out);
-  await new Promise((resolve) => stream.on('end', resolve));
-  // The engine records the exit code just after the stream ends.
-  let info = await exec.inspect();
-  while (info.Running) info = await new Promise((r) => setTimeout(r, 50)).then(() => exec.inspect());
-  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+/** A command's exit code and output inside the running container `name` (test/helpers/docker.ts execRun). */
+export function execIn(docker: Docker, name: string, cmd: string[], user?: string): Promise<Run> {
+  return execRun(docker, docker.getContainer(name), cmd, user);
 }
 
 export interface ClientAt {

@@ -89,16 +89,24 @@ export async function runOnce(
   }
 }
 
-/** Output of a command run inside a running container (exec), demultiplexed. */
-export async function execIn(docker: Docker, container: Docker.Container, cmd: string[]): Promise<string> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+/** A command's exit code and output (stdout and stderr together) inside a running container, as `user` if given. */
+export async function execRun(docker: Docker, container: Docker.Container, cmd: string[], user?: string): Promise<{ exitCode: number; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   docker.modem.demuxStream(stream, out, out);
   await new Promise((resolve) => stream.on('end', resolve));
-  return Buffer.concat(chunks).toString();
+  // The engine records the exit code just after the stream ends.
+  let info = await exec.inspect();
+  while (info.Running) info = await new Promise((r) => setTimeout(r, 50)).then(() => exec.inspect());
+  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+}
+
+/** Output of a command run inside a running container (exec), demultiplexed. */
+export async function execIn(docker: Docker, container: Docker.Container, cmd: string[]): Promise<string> {
+  return (await execRun(docker, container, cmd)).output;
 }
 
 /** Waits until the container's health check says healthy; fails naming its last state. */
